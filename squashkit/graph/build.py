@@ -1,0 +1,222 @@
+"""Build a :class:`~squashkit.graph.graph.MigrationGraph` from migration records with Django's rules.
+
+This mirrors ``django.db.migrations.loader.MigrationLoader.build_graph`` step by step, so that a graph built
+from statically parsed files is the graph Django would build:
+
+1. every migration on disk becomes a node;
+2. same-app dependencies become edges (a same-app ``__first__`` is ignored, as Django does, #22325);
+3. cross-app dependencies and ``run_before`` are resolved: ``__first__`` is the app's first root node and
+   ``__latest__`` its first leaf node (roots and leaves judged by same-app edges only, sorted), a dependency on
+   an app that is not migrated is dropped;
+4. names that are not on disk become *missing* nodes (Django's ``DummyNode``), because a squashed migration
+   may still heal them in the next step;
+5. for every migration with ``replaces``: if all or none of the replaced migrations are applied, the
+   replaced nodes are removed and their edges re-pointed to the replacement; if only some are applied, the
+   replacement is removed instead and its children re-pointed to the latest replaced nodes (#25945);
+6. missing nodes left over are dangling dependencies (Django's ``NodeNotFoundError``), cycles are Django's
+   ``CircularDependencyError``.  squashkit records both instead of stopping at the first.
+
+Apps that a static load cannot see (``auth`` when the project only names it) become *external* nodes: they
+are roots of the project's graph, neither dangling nor analysed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from squashkit.graph.graph import (
+    DanglingDependency,
+    EdgeKind,
+    MigrationGraph,
+    NodeKind,
+    ReplacementOutcome,
+)
+from squashkit.graph.model import FIRST, LATEST, Dependency, MigrationKey, Project
+
+__all__ = ["build_graph"]
+
+
+@dataclass
+class _Declared:
+    """Where an edge came from, kept on the edge for reports and rewrites."""
+
+    kind: EdgeKind
+    declared_by: MigrationKey
+    line: int
+
+
+def build_graph(
+    project: Project, applied: frozenset[MigrationKey], *, replace_migrations: bool = True
+) -> MigrationGraph:
+    dg: nx.DiGraph = nx.DiGraph()
+    for key in sorted(project.migrations):
+        dg.add_node(key, kind=NodeKind.MIGRATION)
+    unresolvable: list[DanglingDependency] = []
+    by_app: dict[str, list[MigrationKey]] = {}
+    for key in sorted(project.migrations):
+        by_app.setdefault(key.app_label, []).append(key)
+
+    def add_edge(parent: MigrationKey, child: MigrationKey, declared: _Declared) -> None:
+        for node in (parent, child):
+            if node not in dg:
+                known = node.app_label in project.apps or project.complete
+                dg.add_node(node, kind=NodeKind.MISSING if known else NodeKind.EXTERNAL)
+        if not dg.has_edge(parent, child):
+            dg.add_edge(
+                parent,
+                child,
+                kind=declared.kind,
+                declared_by=declared.declared_by,
+                line=declared.line,
+                via=None,
+            )
+
+    # Step 2: internal dependencies.
+    for key in sorted(project.migrations):
+        migration = project.migrations[key]
+        for dep in migration.dependencies:
+            if dep.key.app_label == key.app_label and dep.key.name != FIRST:
+                add_edge(dep.key, key, _Declared(EdgeKind.DEPENDENCY, key, dep.line))
+
+    # Step 3: external dependencies and run_before, with __first__/__latest__ resolution.
+    def resolve(dep: Dependency, current_app: str, origin: MigrationKey) -> MigrationKey | None:
+        key = dep.key
+        if not key.is_marker or key in dg:
+            return key
+        if key.app_label == current_app:
+            return None
+        if key.app_label not in project.apps:
+            if not project.complete:
+                # Static load: an app outside the project (contrib or third party); keep the marker node.
+                return key
+            if key.app_label in project.unmigrated_apps:
+                return None
+            unresolvable.append(
+                DanglingDependency(
+                    child=origin, missing=key, line=dep.line, reason=f"dependency on unknown app: {key.app_label}"
+                )
+            )
+            return None
+        nodes = by_app.get(key.app_label, [])
+        if key.name == FIRST:
+            candidates = sorted(
+                n for n in nodes if not any(p.app_label == n.app_label for p in dg.predecessors(n))
+            )
+        else:
+            candidates = sorted(
+                n for n in nodes if not any(c.app_label == n.app_label for c in dg.successors(n))
+            )
+        if not candidates:
+            unresolvable.append(
+                DanglingDependency(
+                    child=origin,
+                    missing=key,
+                    line=dep.line,
+                    reason=f"dependency on app with no migrations: {key.app_label}",
+                )
+            )
+            return None
+        return candidates[0]
+
+    for key in sorted(project.migrations):
+        migration = project.migrations[key]
+        for dep in migration.dependencies:
+            if dep.key.app_label == key.app_label:
+                continue
+            parent = resolve(dep, key.app_label, key)
+            if parent is not None:
+                add_edge(parent, key, _Declared(EdgeKind.DEPENDENCY, key, dep.line))
+        for dep in migration.run_before:
+            child = resolve(dep, key.app_label, key)
+            if child is not None:
+                add_edge(key, child, _Declared(EdgeKind.RUN_BEFORE, key, dep.line))
+
+    # Step 5: replacements.
+    outcomes: list[ReplacementOutcome] = []
+    if replace_migrations:
+        for key in sorted(project.migrations):
+            migration = project.migrations[key]
+            if not migration.replaces:
+                continue
+            statuses = [target in applied for target in migration.replaces]
+            if all(statuses) or not any(statuses):
+                _remove_replaced_nodes(dg, key, migration.replaces)
+                outcomes.append(
+                    ReplacementOutcome(key, migration.replaces, used=True, applied=sum(statuses))
+                )
+            else:
+                _remove_replacement_node(dg, key, migration.replaces)
+                outcomes.append(
+                    ReplacementOutcome(key, migration.replaces, used=False, applied=sum(statuses))
+                )
+
+    # Step 6: whatever is still missing is dangling.
+    dangling = list(unresolvable)
+    for node, data in sorted(dg.nodes(data=True)):
+        if data["kind"] != NodeKind.MISSING:
+            continue
+        for child in sorted(dg.successors(node)):
+            declared = dg.edges[node, child]
+            dangling.append(
+                DanglingDependency(
+                    child=child,
+                    missing=node,
+                    line=declared["line"],
+                    reason="dependency on a migration that does not exist",
+                    declared_by=declared["declared_by"],
+                )
+            )
+        for parent in sorted(dg.predecessors(node)):
+            declared = dg.edges[parent, node]
+            dangling.append(
+                DanglingDependency(
+                    child=node,
+                    missing=node,
+                    line=declared["line"],
+                    reason="run_before names a migration that does not exist",
+                    declared_by=declared["declared_by"],
+                )
+            )
+    return MigrationGraph(project, dg, tuple(outcomes), tuple(dangling), applied)
+
+
+def _remove_replaced_nodes(
+    dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]
+) -> None:
+    """Django's ``MigrationGraph.remove_replaced_nodes``: re-point edges of replaced nodes."""
+    replaced_set = set(replaced)
+    for replaced_key in replaced:
+        if replaced_key not in dg:
+            continue
+        for child in list(dg.successors(replaced_key)):
+            if child not in replaced_set:
+                data = dict(dg.edges[replaced_key, child])
+                if not dg.has_edge(replacement, child):
+                    data["via"] = replaced_key
+                    dg.add_edge(replacement, child, **data)
+        for parent in list(dg.predecessors(replaced_key)):
+            if parent not in replaced_set:
+                data = dict(dg.edges[parent, replaced_key])
+                if not dg.has_edge(parent, replacement):
+                    data["via"] = replaced_key
+                    dg.add_edge(parent, replacement, **data)
+        dg.remove_node(replaced_key)
+
+
+def _remove_replacement_node(
+    dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]
+) -> None:
+    """Django's ``MigrationGraph.remove_replacement_node``: drop a partially applied squash."""
+    present = [k for k in replaced if k in dg]
+    parents_of_replaced: set[MigrationKey] = set()
+    for key in present:
+        parents_of_replaced.update(dg.predecessors(key))
+    latest = [k for k in present if k not in parents_of_replaced]
+    for child in list(dg.successors(replacement)):
+        data = dict(dg.edges[replacement, child])
+        for node in latest:
+            if not dg.has_edge(node, child):
+                dg.add_edge(node, child, **{**data, "via": replacement})
+    dg.remove_node(replacement)

@@ -1,0 +1,90 @@
+"""Prove two views of a project agree: records (static vs Django) and graphs (squashkit vs Django).
+
+:func:`compare_projects` returns human-readable differences (an empty list means they agree); ``analyze
+--settings`` reports them and the test-suite asserts there are none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from squashkit.graph.graph import MigrationGraph, NodeKind
+from squashkit.graph.model import FIRST, LATEST, MigrationInfo, MigrationKey, Project
+
+__all__ = ["compare_graph_edges", "compare_projects", "record_signature"]
+
+
+def record_signature(m: MigrationInfo) -> dict[str, object]:
+    """The parts of a record both loaders must agree on (lines and swappable setting names aside)."""
+    return {
+        "dependencies": sorted((d.key, d.form.value) for d in m.dependencies),
+        "replaces": sorted(m.replaces),
+        "run_before": sorted((d.key, d.form.value) for d in m.run_before),
+        "initial": m.initial,
+        "atomic": m.atomic,
+        "operations": [op.comparable() for op in m.operations],
+        "django_version": m.django_version,
+        "generated_on": m.generated_on,
+        "content_hash": m.content_hash,
+    }
+
+
+def _resolve_external(key: MigrationKey, reference: MigrationGraph) -> MigrationKey:
+    """Map a static graph's external ``__first__``/``__latest__`` marker to the node Django picked."""
+    if key.name == FIRST:
+        roots = reference.root_nodes(key.app_label)
+        return roots[0] if roots else key
+    if key.name == LATEST:
+        leaves = reference.leaf_nodes(key.app_label)
+        return leaves[0] if leaves else key
+    return key
+
+
+def compare_graph_edges(
+    static_graph: MigrationGraph, django_graph: MigrationGraph, apps: Iterable[str]
+) -> list[str]:
+    """Differences between the nodes of ``apps`` and the edges touching them."""
+    differences: list[str] = []
+    static_nodes, static_edges = static_graph.signature(apps)
+    django_nodes, django_edges = django_graph.signature(apps)
+
+    def normal(key: MigrationKey) -> MigrationKey:
+        if static_graph.dg.nodes[key]["kind"] == NodeKind.EXTERNAL:
+            return _resolve_external(key, django_graph)
+        return key
+
+    static_edges = frozenset((normal(p), normal(c)) for p, c in static_edges)
+    for node in sorted(static_nodes - django_nodes):
+        differences.append(f"node {node} only in the static graph")
+    for node in sorted(django_nodes - static_nodes):
+        differences.append(f"node {node} only in Django's graph")
+    for parent, child in sorted(static_edges - django_edges):
+        differences.append(f"edge {parent} -> {child} only in the static graph")
+    for parent, child in sorted(django_edges - static_edges):
+        differences.append(f"edge {parent} -> {child} only in Django's graph")
+    return differences
+
+
+def compare_projects(
+    static: Project, django: Project, applied: Iterable[MigrationKey] = ()
+) -> list[str]:
+    """Every difference between a static load and a Django load of the same project."""
+    differences: list[str] = []
+    apps = static.project_apps
+    django_apps = [label for label in django.project_apps]
+    if sorted(apps) != sorted(django_apps):
+        differences.append(f"project apps differ: static {apps} vs Django {django_apps}")
+    static_keys = {k for k in static.migrations if k.app_label in apps}
+    django_keys = {k for k in django.migrations if k.app_label in apps}
+    for key in sorted(static_keys - django_keys):
+        differences.append(f"migration {key} only in the static load")
+    for key in sorted(django_keys - static_keys):
+        differences.append(f"migration {key} only in the Django load")
+    for key in sorted(static_keys & django_keys):
+        a, b = record_signature(static.migrations[key]), record_signature(django.migrations[key])
+        for field in a:
+            if a[field] != b[field]:
+                differences.append(f"{key}: {field} differ: static {a[field]!r} vs Django {b[field]!r}")
+    applied = list(applied)
+    differences += compare_graph_edges(static.graph(applied), django.graph(applied), apps)
+    return differences

@@ -1,0 +1,291 @@
+"""Load the same :class:`~squashkit.graph.model.Project` through Django's own ``MigrationLoader``.
+
+This imports the project: it needs a settings module, and every migration file is imported by Django.
+Apps whose migrations live under the project root are the project's; the others (contrib, third party) are
+kept as *external* apps so that ``__first__``/``__latest__`` resolve exactly as Django resolves them.
+
+Django can be set up once per process.  :func:`load_django` therefore runs in a fresh subprocess when asked
+(``isolate=True``) or when Django is already set up with other settings; the subprocess hands the project
+back as JSON.
+
+:func:`django_graph` returns Django's own resolved graph (nodes and edges of ``loader.graph``) or the error
+Django raised while building it; the test-suite compares it with squashkit's graph built from the records.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from squashkit.errors import DjangoLoadError
+from squashkit.graph.model import (
+    AppInfo,
+    Dependency,
+    DependencyForm,
+    FileProblem,
+    MigrationInfo,
+    MigrationKey,
+    ModelRef,
+    Project,
+)
+from squashkit.graph.operations import get_model_calls, summarize_object
+from squashkit.graph.serialize import project_from_dict, project_to_dict
+from squashkit.graph.static import _HEADER
+
+__all__ = ["DjangoGraph", "django_graph", "load_django"]
+
+
+def _setup(root: Path, settings: str) -> None:
+    import django
+    from django.conf import settings as dj_settings
+
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    if dj_settings.configured:
+        current = os.environ.get("DJANGO_SETTINGS_MODULE")
+        if current != settings:
+            raise DjangoLoadError(settings, f"Django is already set up with settings {current!r} in this process")
+        return
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    try:
+        django.setup()
+    except Exception as exc:
+        raise DjangoLoadError(settings, f"{type(exc).__name__}: {exc}") from exc
+
+
+@cache
+def _module_functions(path: str) -> dict[str, ast.FunctionDef]:
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def _function_lookup(module_file: str | None, module_name: str) -> Any:
+    def lookup(code: Any) -> tuple[list[ModelRef], bool]:
+        name = getattr(code, "__name__", None)
+        if (
+            module_file is None
+            or name is None
+            or getattr(code, "__module__", None) != module_name
+            or getattr(code, "__qualname__", None) != name
+        ):
+            return [], True
+        function = _module_functions(module_file).get(name)
+        if function is None:
+            return [], True
+        refs = get_model_calls(function)
+        return refs, not refs
+
+    return lookup
+
+
+def _dependency(value: Any) -> Dependency:
+    app_label, name = value[0], value[1]
+    if hasattr(value, "setting"):
+        return Dependency(MigrationKey(app_label, name), DependencyForm.SWAPPABLE, None, 0)
+    return Dependency.of(app_label, name)
+
+
+def _header(data: bytes) -> tuple[str | None, str | None]:
+    for line in data.decode("utf-8", "replace").splitlines()[:3]:
+        if match := _HEADER.match(line):
+            return match["version"], match["date"]
+    return None, None
+
+
+def _load_in_process(root: Path, settings: str) -> Project:
+    import hashlib
+
+    _setup(root, settings)
+    from django.apps import apps as registry
+    from django.db.migrations.loader import MigrationLoader
+
+    try:
+        loader = MigrationLoader(None, ignore_no_migrations=True, load=False)
+        loader.load_disk()
+    except Exception as exc:
+        raise DjangoLoadError(settings, f"{type(exc).__name__}: {exc}") from exc
+    apps: dict[str, AppInfo] = {}
+    for label in sorted(loader.migrated_apps):
+        config = registry.get_app_config(label)
+        module_name, _explicit = loader.migrations_module(label)
+        module = sys.modules.get(module_name or "")
+        migrations_path = Path(getattr(module, "__file__", None) or config.path).resolve().parent
+        app_path = Path(config.path).resolve()
+        external = not migrations_path.is_relative_to(root)
+        apps[label] = AppInfo(label, app_path, migrations_path, external)
+    migrations: dict[MigrationKey, MigrationInfo] = {}
+    problems: list[FileProblem] = []
+    for (label, name), migration in sorted(loader.disk_migrations.items()):
+        module = sys.modules[type(migration).__module__]
+        module_file = getattr(module, "__file__", None)
+        path = Path(module_file).resolve() if module_file else apps[label].migrations_path / f"{name}.py"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        version, generated = _header(data)
+        lookup = _function_lookup(module_file, module.__name__)
+        try:
+            operations = tuple(summarize_object(op, label, lookup) for op in migration.operations)
+        except Exception as exc:  # a custom operation with surprising attributes
+            problems.append(FileProblem(path, 0, "operation", f"cannot summarise operations: {exc}", label, name))
+            operations = ()
+        initial = migration.initial
+        migrations[MigrationKey(label, name)] = MigrationInfo(
+            key=MigrationKey(label, name),
+            path=path,
+            dependencies=tuple(_dependency(d) for d in migration.dependencies),
+            replaces=tuple(MigrationKey(a, n) for a, n in migration.replaces),
+            run_before=tuple(_dependency(d) for d in migration.run_before),
+            initial=initial if isinstance(initial, bool) else None,
+            atomic=bool(migration.atomic),
+            operations=operations,
+            django_version=version,
+            generated_on=generated,
+            content_hash=hashlib.sha256(data).hexdigest(),
+        )
+    from django.conf import settings as dj_settings
+
+    swappable = {"AUTH_USER_MODEL": dj_settings.AUTH_USER_MODEL}
+    return Project(
+        root=root,
+        source="django",
+        apps=apps,
+        migrations=migrations,
+        problems=tuple(problems),
+        settings=swappable,
+        complete=True,
+        unmigrated_apps=frozenset(loader.unmigrated_apps),
+    )
+
+
+def _run_isolated(root: Path, settings: str, what: str, database: str = "") -> dict[str, Any]:
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = settings
+    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    proc = subprocess.run(
+        [sys.executable, "-m", "squashkit.graph.django_loader", what, str(root), settings, database],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(root),
+        check=False,
+    )
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        raise DjangoLoadError(settings, lines[-1] if lines else f"subprocess exited {proc.returncode}")
+    payload: dict[str, Any] = json.loads(proc.stdout)
+    if "error" in payload:
+        raise DjangoLoadError(settings, payload["error"])
+    return payload
+
+
+def _django_ready_elsewhere(settings: str) -> bool:
+    if "django.conf" not in sys.modules:
+        return False
+    from django.conf import settings as dj_settings
+
+    return bool(dj_settings.configured) and os.environ.get("DJANGO_SETTINGS_MODULE") != settings
+
+
+def load_django(root: str | Path, settings: str, *, isolate: bool | None = None) -> Project:
+    """Load the project through Django's ``MigrationLoader`` (imports the project).
+
+    Raises :class:`DjangoLoadError` when Django cannot be set up or cannot import a migration.
+    """
+    root = Path(root).resolve()
+    if isolate is None:
+        isolate = _django_ready_elsewhere(settings)
+    if isolate:
+        return project_from_dict(_run_isolated(root, settings, "project")["project"])
+    return _load_in_process(root, settings)
+
+
+class DjangoGraph:
+    """Django's own resolved graph, or the error it raised while building it."""
+
+    def __init__(
+        self,
+        nodes: set[MigrationKey],
+        edges: set[tuple[MigrationKey, MigrationKey]],
+        error: str | None,
+        applied: set[MigrationKey],
+    ) -> None:
+        self.nodes = nodes
+        self.edges = edges
+        self.error = error
+        self.applied = applied
+
+
+def _graph_in_process(root: Path, settings: str, database: str | None) -> DjangoGraph:
+    _setup(root, settings)
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    try:
+        connection = connections[database] if database else None
+        loader = MigrationLoader(connection, ignore_no_migrations=True)
+    except Exception as exc:
+        return DjangoGraph(set(), set(), f"{type(exc).__name__}: {exc}", set())
+    nodes = {MigrationKey(*k) for k in loader.graph.nodes}
+    edges = {
+        (MigrationKey(*parent.key), MigrationKey(*key))
+        for key, node in loader.graph.node_map.items()
+        for parent in node.parents
+    }
+    applied = {MigrationKey(*k) for k in loader.applied_migrations}
+    return DjangoGraph(nodes, edges, None, applied)
+
+
+def django_graph(
+    root: str | Path, settings: str, database: str | None = None, *, isolate: bool | None = None
+) -> DjangoGraph:
+    """Django's own ``loader.graph`` for the project.
+
+    With ``database`` (an alias of the project's settings), Django reads the applied migrations from that
+    database and applies its ``replaces`` rules to them; without, nothing counts as applied.
+    """
+    root = Path(root).resolve()
+    if isolate is None:
+        isolate = _django_ready_elsewhere(settings)
+    if isolate:
+        payload = _run_isolated(root, settings, "graph", database or "")
+        return DjangoGraph(
+            {MigrationKey(*k) for k in payload["nodes"]},
+            {(MigrationKey(*p), MigrationKey(*c)) for p, c in payload["edges"]},
+            payload["graph_error"],
+            {MigrationKey(*k) for k in payload["applied"]},
+        )
+    return _graph_in_process(root, settings, database)
+
+
+def _main(argv: list[str]) -> int:
+    what, root, settings = argv[0], Path(argv[1]), argv[2]
+    try:
+        if what == "project":
+            out: dict[str, Any] = {"project": project_to_dict(_load_in_process(root, settings))}
+        else:
+            graph = _graph_in_process(root, settings, argv[3] or None)
+            out = {
+                "nodes": sorted(graph.nodes),
+                "edges": sorted(graph.edges),
+                "graph_error": graph.error,
+                "applied": sorted(graph.applied),
+            }
+    except DjangoLoadError as exc:
+        out = {"error": exc.reason}
+    sys.stdout.write(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

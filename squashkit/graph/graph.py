@@ -1,0 +1,245 @@
+"""The migration graph: a ``networkx.DiGraph`` with edges parent -> child.
+
+A topological order of the graph is an apply order.  Node attribute ``kind`` is one of
+:class:`NodeKind`; edge attributes are ``kind`` (:class:`EdgeKind`), ``declared_by`` (the migration whose
+file declares the edge), ``line`` and ``via`` (the replaced or replacement node an edge was re-pointed from,
+``None`` for edges exactly as declared).
+
+Example, sales_orders 0001 <- 0002 and purchase_orders 0001 depending on both::
+
+    sales_orders.0001 ---> sales_orders.0002
+           \\                      |
+            `-------> purchase_orders.0001 <--'
+
+The edge ``sales_orders.0001 -> purchase_orders.0001`` is *transitively redundant*: it is implied by the
+path through ``sales_orders.0002``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from squashkit.graph.model import MigrationKey
+
+if TYPE_CHECKING:
+    from squashkit.graph.model import Project
+
+__all__ = [
+    "DanglingDependency",
+    "EdgeKind",
+    "MigrationGraph",
+    "NodeKind",
+    "RedundantEdge",
+    "ReplacementOutcome",
+]
+
+
+class NodeKind(str, Enum):
+    MIGRATION = "migration"  # a file on disk
+    EXTERNAL = "external"  # an app the loader cannot see (static load: contrib / third-party apps)
+    MISSING = "missing"  # a named migration of a known app that has no file (Django's DummyNode)
+
+
+class EdgeKind(str, Enum):
+    DEPENDENCY = "dependency"
+    RUN_BEFORE = "run_before"
+
+
+@dataclass(frozen=True)
+class DanglingDependency:
+    """A dependency Django would reject with ``NodeNotFoundError`` or ``ValueError``."""
+
+    child: MigrationKey
+    missing: MigrationKey
+    line: int
+    reason: str
+    declared_by: MigrationKey | None = None
+
+
+@dataclass(frozen=True)
+class ReplacementOutcome:
+    """What happened to one squashed migration: ``used`` means the replaced nodes were removed."""
+
+    replacement: MigrationKey
+    replaces: tuple[MigrationKey, ...]
+    used: bool
+    applied: int
+
+
+@dataclass(frozen=True)
+class RedundantEdge:
+    """``parent -> child`` is implied by the path ``parent ~> via -> child``."""
+
+    parent: MigrationKey
+    child: MigrationKey
+    via: MigrationKey
+
+
+class MigrationGraph:
+    """A resolved migration graph; build one with :meth:`squashkit.graph.model.Project.graph`."""
+
+    def __init__(
+        self,
+        project: Project,
+        dg: nx.DiGraph,
+        replacements: tuple[ReplacementOutcome, ...],
+        dangling: tuple[DanglingDependency, ...],
+        applied: frozenset[MigrationKey],
+    ) -> None:
+        self.project = project
+        self.dg = dg
+        self.replacements = replacements
+        self.dangling = dangling
+        self.applied = applied
+        self._cycles: list[list[MigrationKey]] | None = None
+
+    # -- nodes -------------------------------------------------------------------------------------
+    def __contains__(self, key: object) -> bool:
+        return key in self.dg
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.migration_nodes())
+
+    def kind(self, key: MigrationKey) -> NodeKind:
+        return NodeKind(self.dg.nodes[key]["kind"])
+
+    def migration_nodes(self, app_label: str | None = None) -> Iterator[MigrationKey]:
+        """Nodes that are files on disk, optionally of one app, sorted."""
+        for node in sorted(self.dg.nodes):
+            if self.dg.nodes[node]["kind"] == NodeKind.MIGRATION and (
+                app_label is None or node.app_label == app_label
+            ):
+                yield node
+
+    def project_nodes(self) -> list[MigrationKey]:
+        """Migration nodes of the analysed project's own apps."""
+        return [n for n in self.migration_nodes() if self.project.in_project(n)]
+
+    def root_nodes(self, app_label: str) -> list[MigrationKey]:
+        """Django's ``root_nodes(app)``: nodes of the app with no parent in the same app."""
+        return [
+            n
+            for n in self.migration_nodes(app_label)
+            if not any(p.app_label == app_label for p in self.dg.predecessors(n))
+        ]
+
+    def leaf_nodes(self, app_label: str) -> list[MigrationKey]:
+        """Django's ``leaf_nodes(app)``: nodes of the app with no child in the same app."""
+        return [
+            n
+            for n in self.migration_nodes(app_label)
+            if not any(c.app_label == app_label for c in self.dg.successors(n))
+        ]
+
+    def conflicts(self) -> dict[str, list[MigrationKey]]:
+        """Apps with more than one leaf node (what ``makemigrations --merge`` resolves)."""
+        out: dict[str, list[MigrationKey]] = {}
+        for label in self.project.project_apps:
+            leaves = self.leaf_nodes(label)
+            if len(leaves) > 1:
+                out[label] = leaves
+        return out
+
+    # -- edges -------------------------------------------------------------------------------------
+    def parents(self, key: MigrationKey) -> list[MigrationKey]:
+        return sorted(self.dg.predecessors(key))
+
+    def children(self, key: MigrationKey) -> list[MigrationKey]:
+        return sorted(self.dg.successors(key))
+
+    def edges(self) -> list[tuple[MigrationKey, MigrationKey]]:
+        return sorted(self.dg.edges)
+
+    def cross_app_edges(self) -> list[tuple[MigrationKey, MigrationKey]]:
+        return [(p, c) for p, c in self.edges() if p.app_label != c.app_label]
+
+    # -- structure ---------------------------------------------------------------------------------
+    def cycles(self) -> list[list[MigrationKey]]:
+        """One cycle per strongly connected component that has one (Django: CircularDependencyError)."""
+        if self._cycles is None:
+            found: list[list[MigrationKey]] = []
+            for component in nx.strongly_connected_components(self.dg):
+                if len(component) == 1:
+                    (node,) = component
+                    if self.dg.has_edge(node, node):
+                        found.append([node, node])
+                    continue
+                sub = self.dg.subgraph(component)
+                start = min(component)
+                cycle = nx.find_cycle(sub, source=start)
+                found.append([edge[0] for edge in cycle] + [cycle[-1][1]])
+            self._cycles = sorted(found)
+        return self._cycles
+
+    @property
+    def is_acyclic(self) -> bool:
+        return not self.cycles()
+
+    def topological_order(self) -> list[MigrationKey]:
+        """An apply order (lexicographic among ready nodes, so it is deterministic)."""
+        if not self.is_acyclic:
+            raise nx.NetworkXUnfeasible("graph has cycles")
+        return list(nx.lexicographical_topological_sort(self.dg))
+
+    def ancestors(self, key: MigrationKey) -> set[MigrationKey]:
+        return nx.ancestors(self.dg, key)
+
+    def descendants(self, key: MigrationKey) -> set[MigrationKey]:
+        return nx.descendants(self.dg, key)
+
+    def forwards_plan(self, key: MigrationKey) -> list[MigrationKey]:
+        """Every migration needed to apply ``key``, in an apply order ending with ``key``."""
+        needed = self.ancestors(key) | {key}
+        return [n for n in nx.lexicographical_topological_sort(self.dg.subgraph(needed))]
+
+    def longest_path(self, nodes: Iterable[MigrationKey] | None = None) -> list[MigrationKey]:
+        """The longest chain of migrations (the minimum number of sequential migrate steps).
+
+        Only migration nodes count; on a cyclic graph the result is empty.
+        """
+        keep = set(nodes) if nodes is not None else set(self.migration_nodes())
+        sub = self.dg.subgraph(keep)
+        if not nx.is_directed_acyclic_graph(sub):
+            return []
+        return list(nx.dag_longest_path(sub, topo_order=nx.lexicographical_topological_sort(sub)))
+
+    def redundant_edges(self) -> list[RedundantEdge]:
+        """Edges implied by another path (the complement of the transitive reduction).
+
+        Uses one ancestor bit-set per node over a topological order: ``p -> c`` is redundant when ``p`` is an
+        ancestor of another parent ``q`` of ``c``.  Linear in edges times a machine-word factor; fine for
+        10,000-node projects.  Empty on a cyclic graph.
+        """
+        if not self.is_acyclic:
+            return []
+        order = list(nx.lexicographical_topological_sort(self.dg))
+        index = {node: i for i, node in enumerate(order)}
+        ancestors: dict[MigrationKey, int] = {}
+        found: list[RedundantEdge] = []
+        for node in order:
+            parents = sorted(self.dg.predecessors(node))
+            bits = 0
+            for parent in parents:
+                bits |= ancestors[parent] | (1 << index[parent])
+            ancestors[node] = bits
+            if len(parents) < 2:
+                continue
+            for parent in parents:
+                bit = 1 << index[parent]
+                for other in parents:
+                    if other != parent and ancestors[other] & bit:
+                        found.append(RedundantEdge(parent, node, other))
+                        break
+        return sorted(found, key=lambda e: (e.child, e.parent))
+
+    def signature(self, apps: Iterable[str] | None = None) -> tuple[frozenset[MigrationKey], frozenset[tuple]]:
+        """Nodes of ``apps`` and the edges into them; what two loaders must agree on."""
+        wanted = set(apps) if apps is not None else set(self.project.project_apps)
+        nodes = frozenset(n for n in self.migration_nodes() if n.app_label in wanted)
+        edges = frozenset((p, c) for p, c in self.dg.edges if c.app_label in wanted or p.app_label in wanted)
+        return nodes, edges
