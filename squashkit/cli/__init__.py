@@ -1,0 +1,63 @@
+"""The ``squashkit`` command line: a click group whose commands are discovered from this package.
+
+Every module of :mod:`squashkit.cli` that defines a module-level ``command`` (a :class:`click.Command`)
+becomes a sub-command, so adding a command is adding one file.  Shared options live in
+:mod:`squashkit.cli.options`, output helpers in :mod:`squashkit.cli.output`.  Library errors
+(:class:`squashkit.SquashkitError`) are turned into ``error: <message>`` on stderr and their ``exit_code``.
+
+Exit codes: 0 ok, 1 findings or pending changes, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+import click
+
+from squashkit import __version__
+
+_HELPERS = {"options", "output"}
+
+
+class _Group(click.Group):
+    """Discover the commands lazily so that ``squashkit --help`` stays fast."""
+
+    def _modules(self) -> list[str]:
+        return sorted(
+            m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_") and m.name not in _HELPERS
+        )
+
+    def _load(self, module_name: str) -> click.Command | None:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        command = getattr(module, "command", None)
+        return command if isinstance(command, click.Command) else None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        for module_name in self._modules():
+            command = self._load(module_name)
+            if command is not None and command.name:
+                names.add(command.name)
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        for module_name in self._modules():
+            if module_name.replace("_", "-") == cmd_name or module_name == cmd_name:
+                return self._load(module_name)
+        return None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="squashkit")
+def cli() -> None:
+    """Keep Django migration histories healthy: analyse, minimise dependencies, squash safely, export graphs."""
+
+
+def main(argv: list[str] | None = None, **kwargs: Any) -> Any:
+    """Console-script entry point."""
+    return cli.main(args=argv, prog_name="squashkit", **kwargs)

@@ -1,0 +1,42 @@
+"""Output helpers: JSON (stable key order), rich tables that fit 80 columns, markdown tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["console", "echo_json", "markdown_table", "print_table"]
+
+
+def console() -> Console:
+    """A console writing to click's stdout; width from the terminal, else $COLUMNS, else 80."""
+    width = shutil.get_terminal_size((int(os.environ.get("COLUMNS", "80") or 80), 24)).columns
+    return Console(file=click.get_text_stream("stdout"), width=width, soft_wrap=False, highlight=False)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+
+
+def print_table(table: Table) -> None:
+    console().print(table)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
+    """A GitHub-flavoured markdown table; ``align`` is one char per column (``l`` or ``r``)."""
+
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    align = align or "l" * len(headers)
+    sep = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "| " + " | ".join(sep) + " |"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

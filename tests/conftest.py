@@ -1,0 +1,63 @@
+"""Fixtures shared by the whole suite.
+
+* ``sample_project``: the repository's sample project (read-only: never modify it in a test).
+* ``sample_copy``: a fresh copy of it in a temp dir, for tests that write files or databases.
+* ``run_cli``: run the ``squashkit`` CLI in-process and get ``(exit_code, stdout, stderr)``.
+
+Other fixture modules are registered in ``pytest_plugins`` below (one per concern).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_PROJECT = REPO / "sample_project"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+pytest_plugins: list[str] = []
+
+
+def copy_project(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3", "*.pyc"))
+    return dest
+
+
+@pytest.fixture
+def sample_project() -> Path:
+    return SAMPLE_PROJECT
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    return copy_project(SAMPLE_PROJECT, tmp_path / "sample_project")
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., CliResult]:
+    from squashkit.cli import cli
+
+    def run(*args: str | Path, env: dict[str, str] | None = None) -> CliResult:
+        try:
+            runner = CliRunner(mix_stderr=False)  # click < 8.2
+        except TypeError:
+            runner = CliRunner()  # click >= 8.2 keeps stderr apart
+        result = runner.invoke(cli, [str(a) for a in args], env={"COLUMNS": "80", **(env or {})})
+        exc = result.exception if not isinstance(result.exception, SystemExit) else None
+        return CliResult(result.exit_code, result.stdout, result.stderr, exc)
+
+    return run
