@@ -18,6 +18,7 @@ default, ``auth.User``.  Other sections (``environments``) belong to the layers 
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Any
 
 from squashkit.errors import ConfigError
 
-__all__ = ["DEFAULT_SWAPPABLE", "Config", "find_settings_literals", "load_config"]
+__all__ = ["DEFAULT_SWAPPABLE", "Config", "discover_settings", "find_settings_literals", "load_config"]
 
 DEFAULT_SWAPPABLE: Mapping[str, str] = {"AUTH_USER_MODEL": "auth.User"}
 
@@ -94,3 +95,23 @@ def find_settings_literals(settings_files: list[Path], names: set[str]) -> dict[
                     if isinstance(target, ast.Name) and target.id in names:
                         seen.setdefault(target.id, set()).add(value)
     return {name: next(iter(values)) for name, values in seen.items() if len(values) == 1}
+
+
+_MANAGE_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
+
+
+def discover_settings(root: Path, config: Config | None = None) -> str | None:
+    """The settings module to use when the user asks for Django without naming one.
+
+    ``[tool.squashkit] settings`` first, then the ``os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)``
+    line of ``root/manage.py`` (read as text, never run).
+    """
+    config = config if config is not None else load_config(root)
+    if config.settings_module:
+        return config.settings_module
+    manage = root / "manage.py"
+    if manage.is_file():
+        match = _MANAGE_SETTINGS.search(manage.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            return match.group(1)
+    return None

@@ -16,6 +16,7 @@ __all__ = [
     "DjangoLoadError",
     "ProjectNotFoundError",
     "SquashkitError",
+    "UsageError",
 ]
 
 
@@ -73,3 +74,7 @@ class DjangoLoadError(SquashkitError):
         )
         self.settings = settings
         self.reason = reason
+
+
+class UsageError(SquashkitError):
+    """Options that do not make sense together, or that need something the project lacks."""

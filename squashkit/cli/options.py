@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import click
 
-from squashkit.errors import AppNotFoundError, SquashkitError
+from squashkit.errors import AppNotFoundError, SquashkitError, UsageError
 from squashkit.graph.model import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,14 +39,13 @@ settings_option = click.option(
     "settings",
     default=None,
     metavar="MODULE",
-    help="Django settings module: load through Django's MigrationLoader instead of statically "
-    "(default: [tool.squashkit] settings, else static).",
+    help="Django settings module: load through Django's MigrationLoader instead of statically.",
 )
-static_option = click.option(
-    "--static/--no-static",
-    "force_static",
-    default=False,
-    help="Ignore [tool.squashkit] settings and read files statically.",
+django_option = click.option(
+    "--django",
+    "use_django",
+    is_flag=True,
+    help="Load through Django with [tool.squashkit] settings or the settings named in manage.py.",
 )
 app_option = click.option(
     "--app", "apps", multiple=True, metavar="LABEL", help="Restrict to this app label (repeatable)."
@@ -60,7 +59,11 @@ format_option = click.option(
     help="Output format.",
 )
 env_option = click.option(
-    "--env", "envs", multiple=True, metavar="NAME", help="Environment from [tool.squashkit.environments] (repeatable)."
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="NAME",
+    help="Environment from [tool.squashkit.environments] (repeatable).",
 )
 all_envs_option = click.option("--all-envs", is_flag=True, help="Use every configured environment.")
 
@@ -79,12 +82,28 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def load_project(project_dir: Path, settings: str | None, *, force_static: bool = False) -> Project:
-    """Load statically, or through Django when ``settings`` is given."""
+def resolve_settings(project_dir: Path, settings: str | None, use_django: bool = False) -> str | None:
+    """``--settings`` as given, or with ``--django`` the settings squashkit can find (else a usage error)."""
+    from squashkit.config import discover_settings
+
+    if settings or not use_django:
+        return settings
+    found = discover_settings(project_dir)
+    if found is None:
+        raise UsageError(
+            f"{project_dir}: --django needs settings: pass --settings MODULE, set [tool.squashkit] settings, "
+            "or add a manage.py that sets DJANGO_SETTINGS_MODULE"
+        )
+    return found
+
+
+def load_project(project_dir: Path, settings: str | None, use_django: bool = False) -> Project:
+    """Load statically, or through Django when settings are given (or found with ``--django``)."""
     from squashkit.graph.django_loader import load_django
     from squashkit.graph.static import load_static
 
-    if settings and not force_static:
+    settings = resolve_settings(project_dir, settings, use_django)
+    if settings:
         return load_django(project_dir, settings)
     return load_static(project_dir)
 

@@ -1,0 +1,25 @@
+"""SK103: a dependency on a migration that does not exist (Django's ``NodeNotFoundError``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+
+
+@register("SK103", "dangling-dependency", Severity.ERROR, "Dependency on a migration that does not exist")
+def check(context: AnalysisContext) -> Iterator[Finding]:
+    for dangling in context.graph.dangling:
+        if not context.selected(dangling.child):
+            continue
+        declared_by = dangling.declared_by or dangling.child
+        yield Finding(
+            code="SK103",
+            severity=Severity.ERROR,
+            message=f"{declared_by} depends on {dangling.missing}, which does not exist ({dangling.reason})",
+            hint="Restore the missing file, or point the dependency at a migration that exists.",
+            path=context.path_of(declared_by),
+            line=dangling.line,
+            migration=declared_by,
+            related=(dangling.missing,),
+        )

@@ -1,0 +1,23 @@
+"""SK105: an app with more than one leaf migration (what ``makemigrations --merge`` resolves)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+
+
+@register("SK105", "conflicting-leaves", Severity.ERROR, "App with several leaf migrations")
+def check(context: AnalysisContext) -> Iterator[Finding]:
+    for label, leaves in context.graph.conflicts().items():
+        if label not in context.apps:
+            continue
+        yield Finding(
+            code="SK105",
+            severity=Severity.ERROR,
+            message=f"conflicting migrations in {label}: " + ", ".join(leaf.name for leaf in leaves),
+            hint=f"Run `manage.py makemigrations --merge {label}`, or rebase the newer branch's migration.",
+            path=context.path_of(leaves[-1]),
+            migration=leaves[-1],
+            related=tuple(leaves[:-1]),
+        )

@@ -1,0 +1,26 @@
+"""SK203: a ``__latest__`` dependency on another app, which moves whenever that app gets a migration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.graph.model import DependencyForm
+
+
+@register("SK203", "latest-dependency", Severity.WARNING, "Dependency on another app's __latest__")
+def check(context: AnalysisContext) -> Iterator[Finding]:
+    for label in context.apps:
+        for migration in context.project.app_migrations(label):
+            for dep in migration.dependencies:
+                if dep.form is DependencyForm.LATEST and dep.key.app_label != label:
+                    yield Finding(
+                        code="SK203",
+                        severity=Severity.WARNING,
+                        message=f"{migration.key} depends on {dep.key}, which changes meaning with every new "
+                        f"{dep.key.app_label} migration",
+                        hint="Depend on the migration that provides what is referenced (`squashkit deps`).",
+                        path=migration.path,
+                        line=dep.line,
+                        migration=migration.key,
+                    )

@@ -1,0 +1,204 @@
+"""Findings and the registry of checks.
+
+A *check* is a small named unit with a stable code (``SK1xx`` graph, ``SK2xx`` dependencies, ``SK3xx``
+operations, ``SK4xx`` history), registered with :func:`register`.  Each check module in
+:mod:`squashkit.analysis.checks` is imported by :func:`load_checks`, so adding a check is adding one file.
+A check is a pure function of an :class:`AnalysisContext` returning :class:`Finding` records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from squashkit.analysis.metrics import AppMetrics, app_metrics
+from squashkit.graph.graph import MigrationGraph, RedundantEdge
+from squashkit.graph.model import MigrationKey, Project
+
+if TYPE_CHECKING:
+    from squashkit.deps.propose import EdgeChange, Proposal
+
+__all__ = [
+    "CHECKS",
+    "AnalysisContext",
+    "Check",
+    "Finding",
+    "Severity",
+    "load_checks",
+    "register",
+    "run_checks",
+]
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # Django would refuse to migrate (or squashkit could not read a file)
+    WARNING = "warning"  # works today, hurts squashes and reviews
+    INFO = "info"  # worth knowing before a squash
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found, with where it is and what to do about it."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    path: Path | None = None
+    line: int = 0
+    migration: MigrationKey | None = None
+    related: tuple[MigrationKey, ...] = ()
+
+    def location(self, root: Path | None = None) -> str:
+        if self.path is None:
+            return str(self.migration) if self.migration else ""
+        shown = self.path
+        if root is not None:
+            with contextlib.suppress(ValueError):
+                shown = self.path.relative_to(root)
+        return f"{shown}:{self.line}" if self.line else str(shown)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.severity.rank, self.code, str(self.path or ""), self.line, self.message)
+
+    def to_dict(self, root: Path | None = None) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+            "location": self.location(root),
+            "migration": str(self.migration) if self.migration else None,
+            "related": [str(k) for k in self.related],
+        }
+
+
+@dataclass
+class AnalysisContext:
+    """What checks look at: the project, its resolved graph, and the apps selected with ``--app``."""
+
+    project: Project
+    graph: MigrationGraph
+    apps: list[str]
+    thresholds: dict[str, int] = field(default_factory=dict)
+
+    def selected(self, key: MigrationKey | None) -> bool:
+        return key is not None and key.app_label in self.apps
+
+    def path_of(self, key: MigrationKey) -> Path | None:
+        migration = self.project.migrations.get(key)
+        return migration.path if migration else None
+
+    def dependency_line(self, child: MigrationKey, parent: MigrationKey) -> int:
+        migration = self.project.migrations.get(child)
+        if migration is None:
+            return 0
+        for dep in migration.dependencies:
+            if dep.key == parent:
+                return dep.line
+        data = self.graph.dg.get_edge_data(parent, child) or {}
+        return int(data.get("line") or 0)
+
+    @cached_property
+    def proposals(self) -> list[Proposal]:
+        """Minimal-dependency proposals (static, unverified), computed once for every check that needs them."""
+        from squashkit.deps.propose import propose
+
+        return propose(self.project, apps=self.apps, graph=self.graph)
+
+    @cached_property
+    def over_specified(self) -> list[tuple[Proposal, EdgeChange]]:
+        """Cross-app dependencies the proposals remove because a narrower provider exists."""
+        return [
+            (proposal, change)
+            for proposal in self.proposals
+            for change in proposal.changes
+            if change.action == "remove" and change.reason_code == "over-specified"
+        ]
+
+    @cached_property
+    def redundant(self) -> list[tuple[RedundantEdge, MigrationKey, int]]:
+        """Transitively implied edges of selected apps, with the migration declaring each and its line."""
+        found = []
+        for edge in self.graph.redundant_edges():
+            data = self.graph.dg.edges[edge.parent, edge.child]
+            declared_by = data.get("declared_by") or edge.child
+            if self.selected(declared_by):
+                found.append((edge, declared_by, int(data.get("line") or 0)))
+        return found
+
+    @cached_property
+    def metrics(self) -> dict[str, AppMetrics]:
+        """Per-app metrics of the selected apps (see :mod:`squashkit.analysis.metrics`)."""
+        redundant = [declared_by for _, declared_by, _ in self.redundant]
+        over = [proposal.migration for proposal, _ in self.over_specified]
+        return {
+            label: app_metrics(self.graph, label, redundant_children=redundant, over_specified_children=over)
+            for label in self.apps
+        }
+
+
+CheckFunction = Callable[[AnalysisContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    function: CheckFunction
+
+    def run(self, context: AnalysisContext) -> Iterator[Finding]:
+        yield from self.function(context)
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def register(code: str, name: str, severity: Severity, summary: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under a stable code; the decorated function stays callable on its own."""
+
+    def decorate(function: CheckFunction) -> CheckFunction:
+        if code in CHECKS and CHECKS[code].function is not function:
+            raise ValueError(f"check code {code} registered twice")
+        CHECKS[code] = Check(code, name, severity, summary, function)
+        return function
+
+    return decorate
+
+
+def load_checks() -> dict[str, Check]:
+    """Import every module of :mod:`squashkit.analysis.checks` (each registers its checks)."""
+    from squashkit.analysis import checks
+
+    for module in pkgutil.iter_modules(checks.__path__):
+        importlib.import_module(f"{checks.__name__}.{module.name}")
+    return dict(sorted(CHECKS.items()))
+
+
+def run_checks(
+    context: AnalysisContext, *, select: Iterable[str] | None = None, ignore: Iterable[str] = ()
+) -> list[Finding]:
+    """Run the registered checks (all, or those whose code starts with one of ``select``)."""
+    selected = tuple(select or ())
+    ignored = tuple(ignore)
+    findings: list[Finding] = []
+    for code, check in load_checks().items():
+        if selected and not code.startswith(selected):
+            continue
+        if ignored and code.startswith(ignored):
+            continue
+        findings.extend(check.run(context))
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,152 @@
+"""``squashkit analyze``: per-app migration metrics, project totals and findings.
+
+Exit codes: 0 when the analysis ran (findings are reported, not failed on: use ``squashkit check`` in CI),
+1 with ``--cross-check`` when the static and Django views disagree, 2 on input errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich import box
+from rich.table import Table
+
+from squashkit.analysis import Report, analyze
+from squashkit.cli import options
+from squashkit.cli.output import console, echo_json, markdown_table
+
+COLUMNS = [
+    # (header, cell, legend); pairs share a column so the table fits an 80-column terminal
+    ("files", lambda r: f"{r.migrations}", "migration files"),
+    ("sq", lambda r: f"{r.squashed}", "squashed migrations (with replaces)"),
+    ("in/out", lambda r: f"{r.deps_in}/{r.deps_out}", "cross-app edges other apps -> app / app -> other apps"),
+    ("chain", lambda r: f"{r.longest_chain}", "longest chain within the app"),
+    ("py/sql", lambda r: f"{r.run_python}/{r.run_sql}", "RunPython/RunSQL operations"),
+    ("irr", lambda r: f"{r.irreversible}", "irreversible operations"),
+    ("red", lambda r: f"{r.redundant}", "transitively redundant dependencies"),
+    ("over", lambda r: f"{r.over_specified}", "over-specified cross-app dependencies"),
+    ("leaf", lambda r: f"{r.leaves}", "leaf nodes (more than 1: conflict)"),
+    ("press", lambda r: f"{r.pressure}", "squash pressure 0-100 (20 medium, 50 high)"),
+]
+_PRESSURE_STYLE = {"high": "bold red", "medium": "yellow", "low": ""}
+
+
+def render_table(report: Report, cross_check: list[str] | None) -> None:
+    out = console()
+    root = report.project.root
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), title=f"{root.name}: migrations per app")
+    table.add_column("app", overflow="fold")
+    for header, _, _ in COLUMNS:
+        table.add_column(header, justify="right", no_wrap=True)
+    for row in report.apps:
+        cells = [cell(row) for _, cell, _ in COLUMNS]
+        cells[-1] = (
+            f"[{_PRESSURE_STYLE[row.pressure_level]}]{cells[-1]}[/]" if row.pressure_level != "low" else cells[-1]
+        )
+        table.add_row(row.app, *cells)
+    out.print(table)
+    out.print("; ".join(f"{h}: {text}" for h, _, text in COLUMNS[1:]), style="dim", overflow="fold", markup=False)
+    t = report.totals
+    out.print()
+    out.print(
+        f"Totals: {t.apps} apps, {t.nodes} migrations, {t.edges} edges ({t.cross_app_edges} cross-app), "
+        f"longest path {len(t.longest_path)}, cycles {t.cycles}, conflicts {t.conflicts}, dangling {t.dangling}, "
+        f"redundant {t.redundant}, over-specified {t.over_specified}, unreadable files {t.file_problems}",
+        overflow="fold",
+    )
+    if report.findings:
+        out.print()
+        out.print(f"Findings ({len(report.findings)}):")
+        for finding in report.findings:
+            out.print(f"{finding.code} {finding.severity.value:7} {finding.location(root)}", overflow="fold")
+            out.print(f"    {finding.message}", overflow="fold", markup=False)
+            if finding.hint:
+                out.print(f"    hint: {finding.hint}", style="dim", overflow="fold", markup=False)
+    if cross_check is not None:
+        out.print()
+        if cross_check:
+            out.print(f"Static and Django views disagree ({len(cross_check)}):")
+            for line in cross_check:
+                out.print(f"  {line}", markup=False, overflow="fold")
+        else:
+            out.print("Static and Django views agree (records, nodes and edges).")
+
+
+def render_markdown(report: Report, cross_check: list[str] | None) -> str:
+    root = report.project.root
+    headers = ["app"] + [h for h, _, _ in COLUMNS]
+    rows = [
+        [r.app] + [cell(r) for _, cell, _ in COLUMNS[:-1]] + [f"{r.pressure} {r.pressure_level}"] for r in report.apps
+    ]
+    t = report.totals
+    parts = [
+        f"## squashkit analyze: `{root.name}`",
+        "",
+        markdown_table(headers, rows, "l" + "r" * len(COLUMNS)),
+        "",
+        f"**Totals:** {t.apps} apps, {t.nodes} migrations, {t.edges} edges ({t.cross_app_edges} cross-app), "
+        f"longest path {len(t.longest_path)}, cycles {t.cycles}, conflicts {t.conflicts}, dangling {t.dangling}, "
+        f"redundant {t.redundant}, over-specified {t.over_specified}, unreadable files {t.file_problems}",
+    ]
+    if report.findings:
+        parts += [
+            "",
+            markdown_table(
+                ["code", "severity", "location", "message"],
+                [[f.code, f.severity.value, f"`{f.location(root)}`", f.message] for f in report.findings],
+            ),
+        ]
+    if cross_check is not None:
+        parts += ["", f"**Static vs Django:** {len(cross_check)} difference(s)"]
+        parts += [f"- {line}" for line in cross_check]
+    return "\n".join(parts)
+
+
+@click.command("analyze")
+@options.project_argument
+@options.settings_option
+@options.django_option
+@options.app_option
+@options.format_option
+@click.option(
+    "--cross-check",
+    is_flag=True,
+    help="Load both statically and through Django (needs settings) and report every difference.",
+)
+@options.handle_errors
+def command(
+    project_dir: Path,
+    settings: str | None,
+    use_django: bool,
+    apps: tuple[str, ...],
+    fmt: str,
+    cross_check: bool,
+) -> None:
+    """Per-app migration counts, graph complexity, squash pressure and findings.
+
+    Reads migration files statically (no settings, no imports, no database) unless --settings/--django
+    are given, in which case Django's MigrationLoader reads them.
+    """
+    settings = options.resolve_settings(project_dir, settings, use_django or cross_check)
+    project = options.load_project(project_dir, settings)
+    report = analyze(project, apps=apps or None)
+    differences: list[str] | None = None
+    if cross_check:
+        from squashkit.graph.compare import compare_projects
+        from squashkit.graph.static import load_static
+
+        static = load_static(project_dir)
+        differences = compare_projects(static, project)
+    if fmt == "json":
+        data = report.to_dict()
+        if differences is not None:
+            data["cross_check"] = differences
+        echo_json(data)
+    elif fmt == "markdown":
+        click.echo(render_markdown(report, differences))
+    else:
+        render_table(report, differences)
+    if differences:
+        sys.exit(1)
