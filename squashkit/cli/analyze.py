@@ -11,7 +11,9 @@ from pathlib import Path
 
 import click
 from rich import box
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from squashkit.analysis import Report, analyze
 from squashkit.cli import options
@@ -61,9 +63,9 @@ def render_table(report: Report, cross_check: list[str] | None) -> None:
         out.print(f"Findings ({len(report.findings)}):")
         for finding in report.findings:
             out.print(f"{finding.code} {finding.severity.value:7} {finding.location(root)}", overflow="fold")
-            out.print(f"    {finding.message}", overflow="fold", markup=False)
+            out.print(Padding(Text(finding.message), (0, 0, 0, 4), expand=False))
             if finding.hint:
-                out.print(f"    hint: {finding.hint}", style="dim", overflow="fold", markup=False)
+                out.print(Padding(Text(f"hint: {finding.hint}", style="dim"), (0, 0, 0, 4), expand=False))
     if cross_check is not None:
         out.print()
         if cross_check:

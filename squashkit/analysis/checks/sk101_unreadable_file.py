@@ -6,13 +6,20 @@ from collections.abc import Iterator
 
 from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
 
-CODES = {"syntax", "encoding", "no-migration-class", "unreadable", "duplicate-label", "bad-apps-py"}
+HINTS = {
+    "syntax": "Django cannot import this file either; fix it before squashing or rewriting.",
+    "encoding": "Save the file as UTF-8 (or declare its encoding on line 1 or 2).",
+    "no-migration-class": "Move helper modules out of migrations/ or prefix their name with an underscore.",
+    "unreadable": "Check the file's permissions.",
+    "duplicate-label": "Give one of the apps another label in apps.py, or exclude a folder in [tool.squashkit].",
+    "bad-apps-py": "The folder name is used as the app label; fix apps.py so the label can be read.",
+}
 
 
 @register("SK101", "unreadable-file", Severity.ERROR, "A migration file could not be parsed")
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for problem in context.project.problems:
-        if problem.code not in CODES:
+        if problem.code not in HINTS:
             continue
         if problem.app_label is not None and problem.app_label not in context.apps:
             continue
@@ -20,7 +27,7 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
             code="SK101",
             severity=Severity.ERROR,
             message=f"{problem.message} ({problem.code})",
-            hint="Django will fail to import this file too; fix it before squashing or rewriting.",
+            hint=HINTS[problem.code],
             path=problem.path,
             line=problem.line,
         )

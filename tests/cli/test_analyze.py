@@ -1,0 +1,113 @@
+"""``squashkit analyze``: output formats, exit codes and exact error messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.projects import add_field, build, create, fk, migration
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return build(
+        tmp_path / "small",
+        {
+            "a": {
+                "0001_initial": migration(ops=[create("Order")]),
+                "0002_order_x": migration([("a", "0001_initial")], [add_field("Order", "x")]),
+                "0003_broken": "class Migration(:\n",
+            },
+            "b": {
+                "0001_initial": migration(
+                    [("a", "0002_order_x"), ("a", "0001_initial")], [create("Line", f"('o', {fk('a', 'Order')})")]
+                )
+            },
+        },
+    )
+
+
+def test_json_output(run_cli, small: Path) -> None:
+    result = run_cli("analyze", small, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1
+    assert data["source"] == "static"
+    assert [row["app"] for row in data["apps"]] == ["a", "b"]
+    assert data["apps"][0]["migrations"] == 2
+    assert data["totals"]["nodes"] == 3
+    assert data["totals"]["longest_path"] == ["a.0001_initial", "a.0002_order_x", "b.0001_initial"]
+    assert {
+        "code": "syntax",
+        "location": "a/migrations/0003_broken.py:1",
+        "message": "syntax error: invalid syntax",
+    } in [{k: p[k] for k in ("code", "location", "message")} for p in data["problems"]]
+    codes = [f["code"] for f in data["findings"]]
+    assert codes[0] == "SK101"  # errors first
+    assert "SK202" in codes
+
+
+def test_table_fits_80_columns_and_names_broken_file(run_cli, small: Path) -> None:
+    result = run_cli("analyze", small)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert "SK101 error   a/migrations/0003_broken.py:1" in lines
+    assert any(line.split()[:3] == ["a", "2", "0"] for line in lines)
+
+
+def test_markdown_output(run_cli, small: Path) -> None:
+    result = run_cli("analyze", small, "--format", "markdown")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("## squashkit analyze: `small`\n")
+    assert "| app | files | sq | in/out | chain | py/sql | irr | red | over | leaf | press |" in result.stdout
+    assert (
+        "| SK101 | error | `a/migrations/0003_broken.py:1` | syntax error: invalid syntax (syntax) |" in result.stdout
+    )
+
+
+def test_app_filter(run_cli, small: Path) -> None:
+    data = json.loads(run_cli("analyze", small, "--app", "b", "--format", "json").stdout)
+    assert [row["app"] for row in data["apps"]] == ["b"]
+
+
+def test_unknown_app(run_cli, small: Path) -> None:
+    result = run_cli("analyze", small, "--app", "nope")
+    assert result.exit_code == 2
+    assert result.stderr == "error: No app with label 'nope' (known apps: a, b)\n"
+
+
+def test_missing_directory(run_cli, tmp_path: Path) -> None:
+    result = run_cli("analyze", tmp_path / "nowhere")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path / 'nowhere'}: not a directory\n"
+
+
+def test_directory_without_migrations(run_cli, tmp_path: Path) -> None:
+    result = run_cli("analyze", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path}: no Django app with a migrations package found\n"
+
+
+def test_django_without_settings(run_cli, small: Path) -> None:
+    result = run_cli("analyze", small, "--django")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {small}: --django needs settings: pass --settings MODULE, set [tool.squashkit] settings, "
+        "or add a manage.py that sets DJANGO_SETTINGS_MODULE\n"
+    )
+
+
+def test_python_dash_m(small: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "squashkit", "analyze", str(small), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["apps"] == 2
