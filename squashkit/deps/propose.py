@@ -1,0 +1,563 @@
+"""The minimal dependency set of every migration: static, pure, no Django.
+
+Rules, for a migration ``M`` of app ``A``:
+
+1. Same-app dependencies are always kept as written.
+2. Every cross-app need of ``M`` (:mod:`squashkit.deps.references`) is mapped to its *provider*: the last
+   migration of the other app, at or before what ``M`` is applied after today, that creates/renames/alters
+   what is needed (:mod:`squashkit.deps.providers`).  When ``M`` deletes or renames one of its own models
+   or fields, the other apps' migrations that reference it must stay before ``M`` too.
+3. A cross-app dependency whose target is not a provider is *over-specified*: it is removed, and the
+   provider added in its place (in the same position) unless something else already implies it.
+4. Providers implied by another path of the rewired graph are *transitive* and dropped.
+5. A migration with an opaque operation keeps all its dependencies (``opaque``); a ``swappable_dependency``
+   on the model it references is kept as is (``swappable``); a ``__first__`` dependency whose first
+   migration is the provider is kept (the form is right); dependencies on apps whose migrations are not
+   visible are kept (``external``); ``__latest__`` is pinned to its provider (``latest``).
+
+Every provider is a same-app ancestor of what ``M`` depended on, so the rewired graph only *loses*
+orderings: it has no cycle when the original has none, and any mix of rewritten and untouched migrations
+(some refused because they are applied) still satisfies every need.
+
+Example::
+
+    crm.0001 (creates customer) -> crm.0002 -> crm.0003
+    sales.0001 (FK to crm.customer) depends on crm.0003   =>  proposed: crm.0001 (over-specified)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+
+from squashkit.deps.providers import AppChain, Provision, build_chains
+from squashkit.deps.references import References, references
+from squashkit.graph.graph import MigrationGraph, NodeKind
+from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationKey, Project
+
+__all__ = ["EdgeChange", "Proposal", "ReasonCode", "Verification", "propose"]
+
+Action = Literal["remove", "add", "keep"]
+ReasonCode = Literal[
+    "transitive",
+    "over-specified",
+    "provider",
+    "opaque",
+    "swappable",
+    "latest",
+    "needed",
+    "same-app",
+    "external",
+    "unresolved",
+    "unprovided",
+]
+
+
+@dataclass(frozen=True)
+class EdgeChange:
+    """What happens to one dependency of a migration, and why.
+
+    ``dependency`` is the key as written in the file (``("crm", "__first__")`` stays a marker) for kept and
+    removed edges, the provider's key for added ones.  ``provider`` is the migration that provides what is
+    needed (the replacement of an over-specified edge), ``via`` the parent through which a transitive edge
+    is implied.
+    """
+
+    dependency: MigrationKey
+    action: Action
+    reason_code: ReasonCode
+    reason: str
+    provider: MigrationKey | None = None
+    via: MigrationKey | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "dependency": str(self.dependency),
+            "action": self.action,
+            "reason_code": self.reason_code,
+            "reason": self.reason,
+            "provider": str(self.provider) if self.provider else None,
+            "via": str(self.via) if self.via else None,
+        }
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Outcome of replaying the rewired graph with Django (:mod:`squashkit.deps.verify`)."""
+
+    status: Literal["verified", "failed", "skipped"]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The proposed dependency list of one migration (``proposed`` in file order, adds last or in place)."""
+
+    migration: MigrationKey
+    path: Path | None
+    current: tuple[Dependency, ...]
+    proposed: tuple[Dependency, ...]
+    changes: tuple[EdgeChange, ...]
+    verification: Verification | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def pending(self) -> bool:
+        """True when the proposed list differs from the current one."""
+        return any(change.action != "keep" for change in self.changes)
+
+    @property
+    def safe(self) -> bool:
+        """Pending and verified by Django."""
+        return self.pending and self.verification is not None and self.verification.status == "verified"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "migration": str(self.migration),
+            "path": str(self.path) if self.path else None,
+            "current": [_dep_str(d) for d in self.current],
+            "proposed": [_dep_str(d) for d in self.proposed],
+            "changes": [c.to_dict() for c in self.changes],
+            "verification": (
+                {"status": self.verification.status, "reason": self.verification.reason} if self.verification else None
+            ),
+            "notes": list(self.notes),
+        }
+
+
+def _dep_str(dep: Dependency) -> str:
+    if dep.form is DependencyForm.SWAPPABLE:
+        return f"swappable_dependency(settings.{dep.setting})" if dep.setting else f"swappable:{dep.key}"
+    return str(dep.key)
+
+
+class _Resolver:
+    """Declared dependency key -> node of the resolved graph (markers, squashes), or None."""
+
+    def __init__(self, graph: MigrationGraph, chains: dict[str, AppChain]) -> None:
+        self.graph = graph
+        self.chains = chains
+        self.replaced_by: dict[MigrationKey, MigrationKey] = {}
+        for outcome in graph.replacements:
+            if outcome.used:
+                for key in outcome.replaces:
+                    self.replaced_by[key] = outcome.replacement
+        self._roots: dict[str, MigrationKey | None] = {}
+        self._leaves: dict[str, MigrationKey | None] = {}
+
+    def __call__(self, key: MigrationKey) -> MigrationKey | None:
+        chain = self.chains.get(key.app_label)
+        if chain is None:
+            return None
+        if key.name == FIRST:
+            if key.app_label not in self._roots:
+                roots = chain.roots
+                self._roots[key.app_label] = roots[0] if roots else None
+            return self._roots[key.app_label]
+        if key.name == LATEST:
+            if key.app_label not in self._leaves:
+                leaves = chain.leaves
+                self._leaves[key.app_label] = leaves[0] if leaves else None
+            return self._leaves[key.app_label]
+        if key in chain.index:
+            return key
+        replacement = self.replaced_by.get(key)
+        return replacement if replacement in chain.index else None
+
+
+class _Frontier:
+    """The latest node of an app among a node's ancestors in the original graph (memoised)."""
+
+    def __init__(self, graph: MigrationGraph, chains: dict[str, AppChain]) -> None:
+        self.dg = graph.dg
+        self.chains = chains
+        self.memo: dict[tuple[MigrationKey, str], int] = {}
+
+    def __call__(self, node: MigrationKey, app: str) -> MigrationKey | None:
+        chain = self.chains[app]
+        stack = [node]
+        memo = self.memo
+        while stack:
+            current = stack[-1]
+            if (current, app) in memo:
+                stack.pop()
+                continue
+            parents = list(self.dg.predecessors(current))
+            pending = [p for p in parents if p.app_label != app and (p, app) not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            best = -1
+            for parent in parents:
+                value = chain.index.get(parent, -1) if parent.app_label == app else memo[(parent, app)]
+                best = max(best, value)
+            memo[(current, app)] = best
+            stack.pop()
+        found = memo[(node, app)]
+        return chain.nodes[found] if found >= 0 else None
+
+
+@dataclass
+class _Plan:
+    """Intermediate per-migration result before the transitive reduction."""
+
+    key: MigrationKey
+    refs: References
+    resolved: list[MigrationKey | None]
+    #: cross-app nodes this migration must be applied after, with the provision that justifies each
+    required: dict[MigrationKey, Provision]
+    #: whole-migration keep reason (opaque, unresolved), if any
+    keep_all: tuple[ReasonCode, str] | None
+    notes: list[str]
+    #: per required node, the need it serves (a sentence naming the operation)
+    whys: dict[MigrationKey, str]
+
+
+def _plan(
+    key: MigrationKey,
+    project: Project,
+    chains: dict[str, AppChain],
+    resolve: _Resolver,
+    frontier: _Frontier,
+) -> _Plan:
+    info = project.migrations[key]
+    refs = references(info)
+    resolved = [resolve(dep.key) for dep in info.dependencies]
+    notes: list[str] = []
+    if info.unresolved:
+        return _Plan(
+            key, refs, resolved, {}, ("unresolved", "some dependencies are computed; kept as written"), notes, {}
+        )
+    if refs.opaque:
+        return _Plan(key, refs, resolved, {}, ("opaque", "; ".join(o.why for o in refs.opaque)), notes, {})
+    bounds: dict[str, MigrationKey] = {}
+    for node in resolved:
+        if node is None or node.app_label == key.app_label:
+            continue
+        chain = chains[node.app_label]
+        previous = bounds.get(node.app_label)
+        bounds[node.app_label] = node if previous is None else chain.later(previous, node)
+
+    def bound(app: str) -> MigrationKey | None:
+        if app not in chains:
+            return None
+        if app not in bounds:
+            found = frontier(key, app)
+            if found is None:
+                return None
+            bounds[app] = found
+        return bounds[app]
+
+    required: dict[MigrationKey, Provision] = {}
+    whys: dict[MigrationKey, str] = {}
+    unprovided: set[str] = set()
+    for need in refs.cross_app():
+        app = need.app_label
+        if app not in chains:
+            continue  # an app squashkit cannot see: its dependencies are kept as "external"
+        limit = bound(app)
+        provision = chains[app].provide(need.kind, need.target, limit) if limit is not None else None
+        if provision is None:
+            unprovided.add(app)
+            notes.append(f"{need.why}, but no migration of {app!r} before it provides {need.target}")
+            continue
+        if provision.migration not in required:
+            required[provision.migration] = provision
+            whys[provision.migration] = need.why
+    for need in refs.own_removals():
+        kind = "refby" if need.kind == "unreferenced" else "frefby"
+        for app, chain in chains.items():
+            if app == key.app_label:
+                continue
+            if chain._events.get((kind, need.target)) is None:
+                continue
+            limit = bound(app)
+            if limit is None:
+                continue
+            provision = chain.latest(kind, need.target, limit)
+            if provision is not None and provision.migration not in required:
+                required[provision.migration] = provision
+                whys[provision.migration] = f"it must come before: {need.why}"
+    # Several providers in one app: keep the latest ones only.
+    by_app: dict[str, list[MigrationKey]] = {}
+    for node in required:
+        by_app.setdefault(node.app_label, []).append(node)
+    for app, nodes in by_app.items():
+        keep = set(chains[app].maximal(nodes))
+        for node in nodes:
+            if node not in keep:
+                del required[node]
+    plan = _Plan(key, refs, resolved, required, None, notes, whys)
+    if unprovided:
+        plan.keep_all = (
+            "unprovided",
+            f"what it references in {', '.join(sorted(unprovided))} is not provided "
+            "by any migration it depends on; kept as written",
+        )
+    return plan
+
+
+def _ancestor_bits(order: list[MigrationKey], parents: dict[MigrationKey, set[MigrationKey]]) -> dict:
+    index = {node: i for i, node in enumerate(order)}
+    bits: dict[MigrationKey, int] = {}
+    for node in order:
+        value = 0
+        for parent in parents.get(node, ()):
+            value |= bits[parent] | (1 << index[parent])
+        bits[node] = value
+    return {"index": index, "bits": bits}
+
+
+def _topological(nodes: Iterable[MigrationKey], parents: dict[MigrationKey, set[MigrationKey]]) -> list | None:
+    children: dict[MigrationKey, list[MigrationKey]] = {}
+    pending: dict[MigrationKey, int] = {}
+    for node in nodes:
+        pending[node] = len(parents.get(node, ()))
+        for parent in parents.get(node, ()):
+            children.setdefault(parent, []).append(node)
+    ready = [n for n, c in pending.items() if c == 0]
+    order: list[MigrationKey] = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child in children.get(node, ()):
+            pending[child] -= 1
+            if pending[child] == 0:
+                ready.append(child)
+    return order if len(order) == len(pending) else None
+
+
+def propose(
+    project: Project, *, apps: Iterable[str] | None = None, graph: MigrationGraph | None = None
+) -> list[Proposal]:
+    """One :class:`Proposal` per migration of the selected apps (default: every project app), sorted.
+
+    Proposals are static and unverified (``verification`` is None); see :func:`squashkit.deps.verify.verify`.
+    An empty list is returned for a graph with cycles (nothing can be proposed safely).
+    """
+    graph = graph if graph is not None else project.graph()
+    if not graph.is_acyclic:
+        return []
+    selected = set(apps) if apps is not None else set(project.project_apps)
+    chains = build_chains(graph, project.migrations)
+    resolve = _Resolver(graph, chains)
+    frontier = _Frontier(graph, chains)
+    dg = graph.dg
+    scope = sorted(
+        node
+        for node, data in dg.nodes(data=True)
+        if data["kind"] == NodeKind.MIGRATION
+        and node.app_label in selected
+        and node in project.migrations
+        and project.in_project(node)
+    )
+    plans = {key: _plan(key, project, chains, resolve, frontier) for key in scope}
+
+    # The rewired graph: planned migrations get their own same-app + kept + provider edges; every other
+    # edge (run_before, edges declared by replaced migrations, unplanned migrations) stays.
+    parents: dict[MigrationKey, set[MigrationKey]] = {node: set(dg.predecessors(node)) for node in dg.nodes}
+    candidate: dict[MigrationKey, dict[MigrationKey, str]] = {}
+    for key, plan in plans.items():
+        info = project.migrations[key]
+        own = {p for p in parents[key] if _declared_by(dg, p, key) != key}
+        mine: dict[MigrationKey, str] = {}
+        for dep, node in zip(info.dependencies, plan.resolved, strict=True):
+            target = node if node is not None else dep.key
+            if target.app_label == key.app_label:
+                if node is not None or dep.key.name != FIRST:
+                    mine[target] = "same-app"
+            elif plan.keep_all is not None or node is None:
+                mine[target] = "kept"
+            elif _swappable_needed(dep, node, plan):
+                mine[target] = "swappable"
+        if plan.keep_all is None:
+            for node in plan.required:
+                mine.setdefault(node, "provider")
+        parents[key] = own | {n for n in mine if n in dg}
+        candidate[key] = mine
+    order = _topological(dg.nodes, parents)
+    if order is None:  # cannot happen: providers are ancestors of what was depended on
+        return []
+    anc = _ancestor_bits(order, parents)
+    index, bits = anc["index"], anc["bits"]
+
+    def implied_via(key: MigrationKey, target: MigrationKey) -> MigrationKey | None:
+        if target not in index:
+            return None
+        bit = 1 << index[target]
+        for other in sorted(parents[key]):
+            if other != target and bits[other] & bit:
+                return other
+        return None
+
+    return [_proposal(key, plans[key], project, chains, candidate[key], implied_via) for key in scope]
+
+
+def _declared_by(dg: nx.DiGraph, parent: MigrationKey, child: MigrationKey) -> MigrationKey | None:
+    """The migration whose file declares the edge (a replaced migration for re-pointed edges)."""
+    return dg.edges[parent, child].get("declared_by")
+
+
+def _swappable_needed(dep: Dependency, node: MigrationKey | None, plan: _Plan) -> bool:
+    """A swappable dependency is the right form when the migration references a model of that app."""
+    if dep.form is not DependencyForm.SWAPPABLE or node is None or plan.keep_all is not None:
+        return False
+    return any(need.app_label == node.app_label for need in plan.refs.cross_app())
+
+
+def _proposal(
+    key: MigrationKey,
+    plan: _Plan,
+    project: Project,
+    chains: dict[str, AppChain],
+    candidate: dict[MigrationKey, str],
+    implied_via: Callable[[MigrationKey, MigrationKey], MigrationKey | None],
+) -> Proposal:
+    info = project.migrations[key]
+    changes: list[EdgeChange] = []
+    proposed: list[Dependency] = []
+    required = plan.required
+    # Providers that end up as edges (not implied by another path), in a stable order.
+    final: dict[MigrationKey, MigrationKey | None] = {}
+    for node in sorted(required):
+        via = implied_via(key, node) if candidate.get(node) != "swappable" else None
+        final[node] = via
+    whys = plan.whys
+    placed: set[MigrationKey] = set()
+    present = {
+        node
+        for dep, node in zip(info.dependencies, plan.resolved, strict=True)
+        if node in required and final[node] is None and dep.form is not DependencyForm.LATEST
+    }
+    for dep, node in zip(info.dependencies, plan.resolved, strict=True):
+        app = dep.key.app_label
+        if app == key.app_label:
+            changes.append(EdgeChange(dep.key, "keep", "same-app", "same-app predecessor"))
+            proposed.append(dep)
+            continue
+        if plan.keep_all is not None:
+            code, why = plan.keep_all
+            changes.append(EdgeChange(dep.key, "keep", code, why))
+            proposed.append(dep)
+            continue
+        if node is None:
+            changes.append(EdgeChange(dep.key, "keep", "external", f"the migrations of {app!r} are not visible; kept"))
+            proposed.append(dep)
+            continue
+        if node in placed:
+            changes.append(EdgeChange(dep.key, "remove", "transitive", f"duplicate of another entry for {node}"))
+            continue
+        if _swappable_needed(dep, node, plan):
+            needs = sorted({str(n.target) for n in plan.refs.cross_app() if n.app_label == node.app_label})
+            changes.append(
+                EdgeChange(
+                    dep.key,
+                    "keep",
+                    "swappable",
+                    f"swappable dependency for {', '.join(needs)}, the right form for a swappable model",
+                    provider=node,
+                )
+            )
+            proposed.append(dep)
+            placed.add(node)
+            continue
+        if node in required:
+            via = final[node]
+            what = required[node].what
+            if via is not None:
+                changes.append(
+                    EdgeChange(
+                        dep.key,
+                        "remove",
+                        "transitive",
+                        f"already implied through {via}",
+                        provider=node,
+                        via=via,
+                    )
+                )
+                continue
+            if dep.form is DependencyForm.LATEST:
+                changes.append(
+                    EdgeChange(
+                        dep.key,
+                        "remove",
+                        "latest",
+                        f"__latest__ follows {app}'s newest migration; pinned to {node}, which {what}",
+                        provider=node,
+                    )
+                )
+                changes.append(EdgeChange(node, "add", "provider", f"{what}; {whys[node]}", provider=node))
+                proposed.append(Dependency.of(node.app_label, node.name))
+                placed.add(node)
+                continue
+            changes.append(EdgeChange(dep.key, "keep", "needed", f"{what}; {whys[node]}", provider=node))
+            proposed.append(dep)
+            placed.add(node)
+            continue
+        # Over-specified: the target is not what is needed.
+        providers = sorted(n for n in required if n.app_label == app)
+        if not providers:
+            changes.append(EdgeChange(dep.key, "remove", "over-specified", f"nothing of {app!r} is referenced"))
+            continue
+        for provider in providers:
+            what = required[provider].what
+            via = final[provider]
+            if provider in placed or provider in present:
+                changes.append(
+                    EdgeChange(
+                        dep.key,
+                        "remove",
+                        "over-specified",
+                        f"needs only {provider}, which {what}, already listed",
+                        provider=provider,
+                    )
+                )
+            elif via is not None:
+                changes.append(
+                    EdgeChange(
+                        dep.key,
+                        "remove",
+                        "over-specified",
+                        f"needs only {provider}, which {what}, already implied through {via}",
+                        provider=provider,
+                        via=via,
+                    )
+                )
+            else:
+                changes.append(
+                    EdgeChange(
+                        dep.key, "remove", "over-specified", f"needs only {provider}, which {what}", provider=provider
+                    )
+                )
+                changes.append(EdgeChange(provider, "add", "provider", f"{what}; {whys[provider]}", provider=provider))
+                proposed.append(Dependency.of(provider.app_label, provider.name))
+                placed.add(provider)
+            break
+        # Other providers of the same app (rare: unmerged branches) are added below.
+    for node in sorted(required):
+        if node in placed or final[node] is not None:
+            continue
+        what = required[node].what
+        changes.append(
+            EdgeChange(
+                node,
+                "add",
+                "provider",
+                f"{what}; {whys[node]} (was only reached through other dependencies)",
+                provider=node,
+            )
+        )
+        proposed.append(Dependency.of(node.app_label, node.name))
+        placed.add(node)
+    return Proposal(
+        migration=key,
+        path=info.path,
+        current=info.dependencies,
+        proposed=tuple(proposed),
+        changes=tuple(changes),
+        notes=tuple(plan.notes),
+    )

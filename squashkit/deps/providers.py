@@ -1,0 +1,244 @@
+"""Which migration of an app provides each model and field state, following the app's own chain.
+
+An :class:`AppChain` orders one app's migration nodes (same-app edges of the resolved graph, so a used squash
+stands for the migrations it replaces) and records, per node, the *events* its operations cause:
+
+* ``create``: a model starts to exist under a name (``CreateModel``; ``RenameModel`` to that name);
+* ``delete``: a name stops existing (``DeleteModel``; ``RenameModel`` from that name);
+* ``field``: a field gets its current definition under a name (``AddField``, ``AlterField``, ``RenameField``);
+* ``touch``: anything that changes a model's state or data (every operation on it, RunPython reading it);
+* ``opaque``: an operation whose effect cannot be seen (it may touch anything);
+* ``refby``/``frefby``: an operation that creates, changes or removes a reference from this app to another
+  app's model (or ``to_field`` field), including operations on models that once held such a reference.
+
+:meth:`AppChain.latest` answers "which is the last migration at or before ``bound`` with this event", the
+*provider* of a state: the earliest migration after which the state holds as it does at ``bound``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import networkx as nx
+
+from squashkit.graph.graph import MigrationGraph, NodeKind
+from squashkit.graph.model import FieldRef, MigrationInfo, MigrationKey, ModelRef
+
+__all__ = ["AppChain", "EventKind", "Provision", "build_chains"]
+
+EventKind = Literal["create", "delete", "field", "touch", "opaque", "refby", "frefby"]
+
+
+@dataclass(frozen=True)
+class Provision:
+    """The migration that provides a state, and what it does (``"creates crm.customer"``)."""
+
+    migration: MigrationKey
+    what: str
+
+
+class AppChain:
+    """One app's migrations in apply order, with the events of their operations."""
+
+    def __init__(self, label: str, order: list[MigrationKey], parents: Mapping[MigrationKey, Iterable[MigrationKey]]):
+        self.label = label
+        self.nodes = order
+        self.index = {node: i for i, node in enumerate(order)}
+        #: bit i set when node i is an ancestor-or-self (through same-app edges)
+        self.ancestry: list[int] = []
+        for i, node in enumerate(order):
+            bits = 1 << i
+            for parent in parents.get(node, ()):
+                j = self.index.get(parent)
+                if j is not None:
+                    bits |= self.ancestry[j]
+            self.ancestry.append(bits)
+        self._events: dict[tuple[str, object], tuple[list[int], list[str]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def roots(self) -> list[MigrationKey]:
+        """Django's ``root_nodes(app)``, sorted."""
+        return sorted(n for i, n in enumerate(self.nodes) if self.ancestry[i] == 1 << i)
+
+    @property
+    def leaves(self) -> list[MigrationKey]:
+        """Django's ``leaf_nodes(app)``, sorted."""
+        covered = 0
+        for i, bits in enumerate(self.ancestry):
+            covered |= bits & ~(1 << i)
+        return sorted(n for i, n in enumerate(self.nodes) if not covered >> i & 1)
+
+    def is_ancestor(self, older: MigrationKey, newer: MigrationKey) -> bool:
+        """True when ``older`` is ``newer`` or one of its same-app ancestors."""
+        i, j = self.index.get(older), self.index.get(newer)
+        return i is not None and j is not None and bool(self.ancestry[j] >> i & 1)
+
+    def later(self, a: MigrationKey, b: MigrationKey) -> MigrationKey:
+        """The later of two nodes (by apply order)."""
+        return a if self.index[a] >= self.index[b] else b
+
+    def maximal(self, nodes: Iterable[MigrationKey]) -> list[MigrationKey]:
+        """Nodes that are not same-app ancestors of another of ``nodes``."""
+        unique = sorted(set(nodes), key=self.index.__getitem__, reverse=True)
+        kept: list[MigrationKey] = []
+        for node in unique:
+            if not any(self.is_ancestor(node, other) for other in kept):
+                kept.append(node)
+        return sorted(kept)
+
+    def record(self, kind: EventKind, target: object, node: MigrationKey, what: str) -> None:
+        idxs, whats = self._events.setdefault((kind, target), ([], []))
+        i = self.index[node]
+        if idxs and idxs[-1] == i:
+            return
+        idxs.append(i)
+        whats.append(what)
+
+    def latest(self, kind: EventKind, target: object, bound: MigrationKey) -> Provision | None:
+        """The last migration at or before ``bound`` (same-app ancestor-or-self) with this event."""
+        found = self._events.get((kind, target))
+        j = self.index.get(bound)
+        if not found or j is None:
+            return None
+        idxs, whats = found
+        ancestry = self.ancestry[j]
+        pos = bisect_right(idxs, j) - 1
+        while pos >= 0:
+            i = idxs[pos]
+            if ancestry >> i & 1:
+                return Provision(self.nodes[i], whats[pos])
+            pos -= 1
+        return None
+
+    def provide(self, kind: str, target: ModelRef | FieldRef, bound: MigrationKey) -> Provision | None:
+        """The provider of a need (see :mod:`squashkit.deps.references`) as of ``bound``; None if unprovided."""
+        model = target.model
+        if kind == "exists":
+            created = self.latest("create", model, bound)
+            if created is None:
+                return None
+            deleted = self.latest("delete", model, bound)
+            if deleted is not None and self.index[deleted.migration] > self.index[created.migration]:
+                return None
+            return created
+        if kind == "field":
+            assert isinstance(target, FieldRef)
+            model_provider = self.provide("exists", ModelRef(target.app_label, model), bound)
+            if model_provider is None:
+                return None
+            field = self.latest("field", (model, target.field), bound)
+            if field is None or self.index[field.migration] < self.index[model_provider.migration]:
+                return model_provider
+            return field
+        if kind == "state":
+            found = [
+                p
+                for p in (
+                    self.provide("exists", ModelRef(target.app_label, model), bound),
+                    self.latest("touch", model, bound),
+                    self.latest("opaque", None, bound),
+                )
+                if p is not None
+            ]
+            if not found:
+                return None
+            return max(found, key=lambda p: self.index[p.migration])
+        raise ValueError(kind)
+
+
+def _app_order(nodes: list[MigrationKey], parents: Mapping[MigrationKey, list[MigrationKey]]) -> list[MigrationKey]:
+    """Kahn's algorithm on same-app edges, smallest name first among ready nodes (deterministic)."""
+    members = set(nodes)
+    pending = {n: sum(1 for p in parents.get(n, ()) if p in members) for n in nodes}
+    children: dict[MigrationKey, list[MigrationKey]] = {}
+    for node in nodes:
+        for parent in parents.get(node, ()):
+            if parent in members:
+                children.setdefault(parent, []).append(node)
+    import heapq
+
+    ready = [n for n, count in pending.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[MigrationKey] = []
+    while ready:
+        node = heapq.heappop(ready)
+        order.append(node)
+        for child in children.get(node, ()):
+            pending[child] -= 1
+            if pending[child] == 0:
+                heapq.heappush(ready, child)
+    if len(order) != len(nodes):
+        raise nx.NetworkXUnfeasible("same-app cycle")
+    return order
+
+
+def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, held: dict[str, set]) -> None:
+    """Record the events of one migration; ``held`` maps a model to the foreign refs it ever held."""
+    app = chain.label
+    for op in info.operations:
+        if op.opaque and not (op.category == "python" and op.references):
+            chain.record("opaque", None, node, f"runs {op.kind} (opaque)")
+        if op.category == "python":
+            for ref in op.references:
+                if ref.app_label == app:
+                    chain.record("touch", ref.model, node, f"reads {ref} in RunPython")
+            continue
+        model = op.model
+        foreign = [r for r in op.references if r.app_label != app]
+        foreign_fields = [f for f in op.field_references if f.app_label != app]
+        if model is not None:
+            held.setdefault(model, set()).update(foreign)
+            held.setdefault(model, set()).update(foreign_fields)
+            for ref in held[model]:
+                kind: EventKind = "frefby" if isinstance(ref, FieldRef) else "refby"
+                chain.record(kind, ref, node, f"changes {app}.{model}, which references {ref} ({op.kind})")
+        for ref in foreign:
+            chain.record("refby", ref, node, f"references {ref} ({op.kind})")
+        for fref in foreign_fields:
+            chain.record("frefby", fref, node, f"references {fref} ({op.kind})")
+        if model is None:
+            continue
+        label = f"{app}.{model}"
+        if op.kind == "CreateModel":
+            chain.record("create", model, node, f"creates {label}")
+        elif op.kind == "RenameModel" and op.old_name:
+            chain.record("delete", op.old_name, node, f"renames {app}.{op.old_name} to {label}")
+            chain.record("create", model, node, f"renames {app}.{op.old_name} to {label}")
+            chain.record("touch", op.old_name, node, f"renames {app}.{op.old_name}")
+            held[model] = held.get(model, set()) | held.get(op.old_name, set())
+        elif op.kind == "DeleteModel":
+            chain.record("delete", model, node, f"deletes {label}")
+        if op.field:
+            if op.kind == "AddField":
+                chain.record("field", (model, op.field), node, f"adds {label}.{op.field}")
+            elif op.kind == "AlterField":
+                chain.record("field", (model, op.field), node, f"alters {label}.{op.field}")
+            elif op.kind == "RenameField":
+                chain.record("field", (model, op.field), node, f"renames {label}.{op.old_name} to {op.field}")
+        chain.record("touch", model, node, f"changes {label} ({op.kind})")
+
+
+def build_chains(graph: MigrationGraph, migrations: Mapping[MigrationKey, MigrationInfo]) -> dict[str, AppChain]:
+    """One :class:`AppChain` per app with migration nodes in ``graph``."""
+    dg = graph.dg
+    by_app: dict[str, list[MigrationKey]] = {}
+    parents: dict[MigrationKey, list[MigrationKey]] = {}
+    for node, data in dg.nodes(data=True):
+        if data["kind"] != NodeKind.MIGRATION or node not in migrations:
+            continue
+        by_app.setdefault(node.app_label, []).append(node)
+        parents[node] = [p for p in dg.predecessors(node) if p.app_label == node.app_label]
+    chains: dict[str, AppChain] = {}
+    for label, nodes in by_app.items():
+        chain = AppChain(label, _app_order(sorted(nodes), parents), parents)
+        held: dict[str, set] = {}
+        for node in chain.nodes:
+            _record_migration(chain, node, migrations[node], held)
+        chains[label] = chain
+    return chains
