@@ -1,0 +1,11 @@
+"""libcst rewrites of migration files; results are data, writing is a separate step.
+
+* :mod:`squashkit.rewrite.lists`: replace the elements of a list attribute of the ``Migration`` class
+  (``dependencies``, ``run_before``, ``replaces``), keeping everything else byte-identical.
+* :mod:`squashkit.rewrite.files`: :class:`RewriteResult` per file and :func:`apply_results` to write them.
+"""
+
+from squashkit.rewrite.files import RewriteResult, apply_results, rewrite_file
+from squashkit.rewrite.lists import RewriteError, rewrite_source
+
+__all__ = ["RewriteError", "RewriteResult", "apply_results", "rewrite_file", "rewrite_source"]
