@@ -1,0 +1,115 @@
+"""Verification with Django's own machinery, on throwaway projects with a settings module."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from squashkit.deps.propose import Proposal, propose
+from squashkit.deps.verify import default_database_applied, find_settings, verify
+from squashkit.errors import DjangoLoadError
+from squashkit.graph.model import Dependency, MigrationKey
+from squashkit.graph.static import load_static
+from tests.projects import add_field, build, create, fk, migration
+
+K = MigrationKey
+
+
+def make_project(root: Path) -> Path:
+    build(
+        root,
+        {
+            "crm": {
+                "0001_initial": migration(ops=[create("Customer")], initial=True),
+                "0002_age": migration([("crm", "0001_initial")], ops=[add_field("Customer", "age")]),
+                "0003_size": migration([("crm", "0002_age")], ops=[add_field("Customer", "size")]),
+            },
+            "sales": {
+                "0001_initial": migration(
+                    [("crm", "0003_size")], ops=[create("Order", f"('customer', {fk('crm', 'Customer')})")]
+                ),
+                "0002_n": migration([("sales", "0001_initial"), ("crm", "0002_age")], ops=[add_field("Order", "n")]),
+            },
+        },
+    )
+    (root / "mysite").mkdir()
+    (root / "mysite" / "__init__.py").write_text("")
+    (root / "mysite" / "settings.py").write_text(
+        "SECRET_KEY = 'x'\nINSTALLED_APPS = ['crm', 'sales']\nUSE_TZ = True\n"
+        "DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n"
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"
+    )
+    (root / "manage.py").write_text("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n")
+    return root
+
+
+def test_find_settings(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    assert find_settings(root) == "mysite.settings"
+    assert find_settings(root, "other.settings") == "other.settings"
+    (root / "pyproject.toml").write_text('[tool.squashkit]\nsettings = "cfg.settings"\n')
+    assert find_settings(root) == "cfg.settings"
+    assert find_settings(tmp_path / "nowhere") is None
+
+
+def test_sound_proposals_are_verified(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    project = load_static(root)
+    proposals = verify(project, propose(project), settings="mysite.settings")
+    pending = [p for p in proposals if p.pending]
+    assert [str(p.migration) for p in pending] == ["sales.0001_initial", "sales.0002_n"]
+    assert all(p.safe for p in pending)
+    assert pending[0].verification is not None
+    assert pending[0].verification.reason == "applies on its new ancestors; final state unchanged"
+    assert not (root / "db.sqlite3").exists()
+
+
+def test_a_proposal_dropping_a_needed_dependency_fails(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    project = load_static(root)
+    first = next(p for p in propose(project) if p.migration == K("sales", "0001_initial"))
+    broken: Proposal = dataclasses.replace(first, proposed=())
+    (result,) = verify(project, [broken], settings="mysite.settings")
+    assert result.verification is not None
+    assert result.verification.status == "failed"
+    assert result.verification.reason.startswith(
+        "sales.0001_initial does not apply on its new ancestors: ValueError: The field sales.Order.customer"
+        " was declared with a lazy reference to 'crm.customer', but app 'crm'"
+    )
+
+
+def test_a_cycle_is_reported_by_django(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    project = load_static(root)
+    first = next(p for p in propose(project) if p.migration == K("sales", "0001_initial"))
+    crm = next(p for p in propose(project) if p.migration == K("crm", "0001_initial"))
+    cyclic = dataclasses.replace(crm, proposed=(Dependency.of("sales", "0001_initial"),), changes=first.changes)
+    results = verify(project, [cyclic], settings="mysite.settings")
+    assert results[0].verification is not None
+    assert results[0].verification.reason.startswith("Django rejects the rewired graph: CircularDependencyError: ")
+
+
+def test_bad_settings_raise(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    project = load_static(root)
+    with pytest.raises(DjangoLoadError) as info:
+        verify(project, propose(project), settings="nope.settings")
+    assert info.value.message == (
+        "Django could not load migrations with settings 'nope.settings': ModuleNotFoundError: No module named 'nope'"
+    )
+
+
+def test_default_database_applied(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    assert default_database_applied(root, "mysite.settings") == (set(), "default (sqlite3 db.sqlite3)")
+    assert not (root / "db.sqlite3").exists()
+    with sqlite3.connect(root / "db.sqlite3") as db:
+        db.execute("CREATE TABLE django_migrations (id integer primary key, app text, name text, applied text)")
+        db.execute(
+            "INSERT INTO django_migrations (app, name, applied) VALUES ('crm', '0001_initial', '2025-01-01 00:00:00')"
+        )
+    applied, _ = default_database_applied(root, "mysite.settings")
+    assert applied == {K("crm", "0001_initial")}
