@@ -39,7 +39,9 @@ settings_option = click.option(
     "settings",
     default=None,
     metavar="MODULE",
-    help="Django settings module: load through Django's MigrationLoader instead of statically.",
+    envvar="SQUASHKIT_SETTINGS",
+    help="Django settings module: load through Django's MigrationLoader instead of statically "
+    "(env: SQUASHKIT_SETTINGS).",
 )
 django_option = click.option(
     "--django",

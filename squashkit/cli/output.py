@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,9 +17,9 @@ __all__ = ["console", "echo_json", "markdown_table", "print_table"]
 
 
 def console() -> Console:
-    """A console writing to click's stdout; width from the terminal, else $COLUMNS, else 80."""
+    """A console writing to the current stdout; width from the terminal, else $COLUMNS, else 80."""
     width = shutil.get_terminal_size((int(os.environ.get("COLUMNS", "80") or 80), 24)).columns
-    return Console(file=click.get_text_stream("stdout"), width=width, soft_wrap=False, highlight=False)
+    return Console(file=sys.stdout, width=width, soft_wrap=False, highlight=False)
 
 
 def echo_json(data: Any) -> None:
