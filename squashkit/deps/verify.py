@@ -22,22 +22,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from squashkit.config import load_config
+from squashkit.config import discover_settings
 from squashkit.deps.propose import Proposal, Verification
 from squashkit.deps.references import references
 from squashkit.errors import DjangoLoadError, SquashkitError
 from squashkit.graph.model import MigrationKey, Project
 
 __all__ = ["VerifyError", "default_database_applied", "find_settings", "verify"]
-
-_MANAGE = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
 
 
 class VerifyError(SquashkitError):
@@ -53,15 +50,7 @@ def find_settings(root: Path, explicit: str | None = None) -> str | None:
     """The settings module: ``explicit``, else ``[tool.squashkit] settings``, else manage.py's default."""
     if explicit:
         return explicit
-    config = load_config(root)
-    if config.settings_module:
-        return config.settings_module
-    manage = root / "manage.py"
-    if manage.is_file():
-        match = _MANAGE.search(manage.read_text(encoding="utf-8", errors="replace"))
-        if match:
-            return match.group(1)
-    return None
+    return discover_settings(root)
 
 
 def _key(text: str) -> MigrationKey:

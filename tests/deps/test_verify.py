@@ -13,37 +13,9 @@ from squashkit.deps.verify import default_database_applied, find_settings, verif
 from squashkit.errors import DjangoLoadError
 from squashkit.graph.model import Dependency, MigrationKey
 from squashkit.graph.static import load_static
-from tests.projects import add_field, build, create, fk, migration
+from tests.deps.djangoproject import make_project
 
 K = MigrationKey
-
-
-def make_project(root: Path) -> Path:
-    build(
-        root,
-        {
-            "crm": {
-                "0001_initial": migration(ops=[create("Customer")], initial=True),
-                "0002_age": migration([("crm", "0001_initial")], ops=[add_field("Customer", "age")]),
-                "0003_size": migration([("crm", "0002_age")], ops=[add_field("Customer", "size")]),
-            },
-            "sales": {
-                "0001_initial": migration(
-                    [("crm", "0003_size")], ops=[create("Order", f"('customer', {fk('crm', 'Customer')})")]
-                ),
-                "0002_n": migration([("sales", "0001_initial"), ("crm", "0002_age")], ops=[add_field("Order", "n")]),
-            },
-        },
-    )
-    (root / "mysite").mkdir()
-    (root / "mysite" / "__init__.py").write_text("")
-    (root / "mysite" / "settings.py").write_text(
-        "SECRET_KEY = 'x'\nINSTALLED_APPS = ['crm', 'sales']\nUSE_TZ = True\n"
-        "DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n"
-        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"
-    )
-    (root / "manage.py").write_text("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n")
-    return root
 
 
 def test_find_settings(tmp_path: Path) -> None:

@@ -1,0 +1,175 @@
+"""``squashkit deps``: minimal cross-app dependency proposals; ``--diff`` shows, ``--fix`` writes them.
+
+Proposals are computed statically, then verified with Django when settings are known (``--settings``,
+``[tool.squashkit] settings`` or manage.py).  ``--fix`` never rewrites a migration that is applied in the
+project's default database (or a configured environment), nor an unverified or failed proposal; with no
+applied-state source at all it refuses unless ``--assume-unapplied`` is given.
+
+Exit codes: 0 no pending proposal (or all written), 1 pending proposals left, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from squashkit.cli import options
+from squashkit.cli.output import console, echo_json, markdown_table
+from squashkit.deps.fix import AppliedLookup, FixPlan, plan_fixes
+from squashkit.deps.propose import EdgeChange, Proposal, propose
+from squashkit.deps.verify import default_database_applied, find_settings, verify
+from squashkit.graph.model import Project
+from squashkit.graph.static import load_static
+from squashkit.rewrite.files import apply_results
+
+_SIGN = {"remove": "-", "add": "+", "keep": " "}
+
+
+def _status(proposal: Proposal, plan: FixPlan | None) -> str:
+    if plan is not None:
+        result = plan.result
+        if result.status in ("refused", "failed"):
+            return f"{result.status}: {result.reason}"
+        return "offered" if result.status == "changed" else "unchanged"
+    verification = proposal.verification
+    if verification is None:
+        return "unverified"
+    if verification.status == "failed":
+        return f"failed: {verification.reason}"
+    return verification.status
+
+
+def _changes(proposal: Proposal) -> list[EdgeChange]:
+    return [c for c in proposal.changes if c.action != "keep"]
+
+
+def _echo(text: str, width: int, indent: str = "", subsequent: str | None = None) -> None:
+    """Wrap at ``width`` on spaces only (names and paths are never split), no trailing spaces."""
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    click.echo("\n".join(lines) if lines else "")
+
+
+def _render_table(project: Project, pending: Sequence[Proposal], plans: dict[Any, FixPlan], note: str) -> None:
+    width = max(console().width, 40)
+    if not pending:
+        click.echo(f"{project.root.name}: no dependency to change.")
+        return
+    click.echo(f"{project.root.name}: {len(pending)} migration(s) with dependencies to change")
+    for proposal in pending:
+        click.echo()
+        _echo(f"{proposal.migration}  [{_status(proposal, plans.get(proposal.migration))}]", width, "", "    ")
+        for change in _changes(proposal):
+            click.echo(f"  {_SIGN[change.action]} {change.dependency}")
+            _echo(f"{change.reason_code}: {change.reason}", width, "      ")
+    if note:
+        click.echo()
+        _echo(note, width)
+
+
+def _render_markdown(pending: Sequence[Proposal], plans: dict[Any, FixPlan]) -> str:
+    rows = []
+    for proposal in pending:
+        status = _status(proposal, plans.get(proposal.migration))
+        for change in _changes(proposal):
+            rows.append(
+                [
+                    f"`{proposal.migration}`",
+                    change.action,
+                    f"`{change.dependency}`",
+                    change.reason_code,
+                    change.reason,
+                    status,
+                ]
+            )
+    if not rows:
+        return "No dependency to change."
+    return markdown_table(["migration", "action", "dependency", "reason code", "reason", "status"], rows)
+
+
+def _applied_source(root: Path, settings: str | None) -> tuple[AppliedLookup | None, str]:
+    """The applied-state lookup: the project's default database through Django when settings are known."""
+    if not settings:
+        return None, "no applied-state source (no settings found)"
+    applied, described = default_database_applied(root, settings)
+    return (lambda key: [described] if key in applied else []), described
+
+
+@click.command("deps")
+@options.project_argument
+@options.settings_option
+@options.app_option
+@options.format_option
+@click.option("--diff", "show_diff", is_flag=True, help="Print the rewrites as unified diffs.")
+@click.option("--fix", is_flag=True, help="Write the verified proposals of unapplied migrations.")
+@click.option(
+    "--assume-unapplied",
+    is_flag=True,
+    help="With no applied-state source (no settings), treat every migration as unapplied.",
+)
+@click.option("--no-verify", is_flag=True, help="Do not verify with Django (offer unverified proposals).")
+@options.handle_errors
+def command(
+    project_dir: Path,
+    settings: str | None,
+    apps: tuple[str, ...],
+    fmt: str,
+    show_diff: bool,
+    fix: bool,
+    assume_unapplied: bool,
+    no_verify: bool,
+) -> None:
+    """Propose the minimal cross-app dependencies of each migration; --diff shows, --fix writes them."""
+    project = load_static(project_dir)
+    root = project.root
+    selected = options.check_apps(project, apps)
+    proposals = propose(project, apps=selected)
+    found_settings = find_settings(root, settings)
+    note = ""
+    if found_settings and not no_verify and any(p.pending for p in proposals):
+        proposals = verify(project, proposals, settings=found_settings, root=root)
+    elif not found_settings:
+        note = "Not verified with Django: no settings found (pass --settings or set [tool.squashkit] settings)."
+    pending = [p for p in proposals if p.pending]
+    plans: dict[Any, FixPlan] = {}
+    if (fix or show_diff) and pending:
+        applied_in, _described = _applied_source(root, found_settings)
+        for plan in plan_fixes(
+            project, pending, applied_in=applied_in, assume_unapplied=assume_unapplied, require_verified=not no_verify
+        ):
+            plans[plan.proposal.migration] = plan
+    written: list[Path] = []
+    if fix:
+        written = apply_results(plan.result for plan in plans.values())
+    if fmt == "json":
+        echo_json(
+            {
+                "project": str(root),
+                "proposals": [{**p.to_dict(), "status": _status(p, plans.get(p.migration))} for p in pending],
+                "written": [str(p.relative_to(root)) for p in written],
+            }
+        )
+    elif fmt == "markdown":
+        click.echo(_render_markdown(pending, plans))
+    else:
+        _render_table(project, pending, plans, note)
+    if show_diff:
+        for plan in plans.values():
+            diff = plan.result.diff(root)
+            if diff:
+                click.echo(diff, nl=False)
+    if fix and fmt != "json":
+        click.echo(f"Wrote {len(written)} file(s).")
+    left = [p for p in pending if not (fix and plans.get(p.migration) and plans[p.migration].result.path in written)]
+    sys.exit(1 if left else 0)

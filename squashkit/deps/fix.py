@@ -1,0 +1,84 @@
+"""From proposals to file rewrites, with the safety rules; nothing is written here.
+
+A pending proposal becomes a :class:`~squashkit.rewrite.files.RewriteResult`:
+
+* ``refused`` when the migration (or, for a squash, one it replaces) is applied in a known environment,
+  schema or snapshot (``reason`` names them), when no applied-state source exists and the caller did not
+  assume the migrations unapplied, or when it was not verified and verification is required;
+* ``failed`` when Django's verification failed (``reason`` is Django's) or the file cannot be rewritten;
+* ``changed``/``unchanged`` otherwise (``after`` holds the new text).
+
+Write the ``changed`` ones with :func:`squashkit.rewrite.files.apply_results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from squashkit.deps.propose import Proposal
+from squashkit.graph.model import MigrationKey, Project
+from squashkit.rewrite.files import RewriteResult, refused, rewrite_file
+
+__all__ = ["AppliedLookup", "FixPlan", "plan_fixes"]
+
+#: ``key -> labels of the environments/schemas/snapshots where it is applied`` (empty: nowhere).
+AppliedLookup = Callable[[MigrationKey], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    proposal: Proposal
+    result: RewriteResult
+
+
+def plan_fixes(
+    project: Project,
+    proposals: Sequence[Proposal],
+    *,
+    applied_in: AppliedLookup | None,
+    assume_unapplied: bool = False,
+    require_verified: bool = True,
+) -> list[FixPlan]:
+    """One :class:`FixPlan` per pending proposal."""
+    plans: list[FixPlan] = []
+    for proposal in proposals:
+        if not proposal.pending:
+            continue
+        info = project.migrations[proposal.migration]
+        path = info.path
+        if applied_in is None:
+            if not assume_unapplied:
+                plans.append(
+                    FixPlan(
+                        proposal,
+                        refused(
+                            path,
+                            "no applied-state source (settings, environments or snapshots); "
+                            "pass --assume-unapplied if no database has applied it",
+                        ),
+                    )
+                )
+                continue
+        else:
+            labels: list[str] = []
+            for key in (proposal.migration, *info.replaces):
+                labels += [label for label in applied_in(key) if label not in labels]
+            if labels:
+                plans.append(FixPlan(proposal, refused(path, f"applied in {', '.join(labels)}")))
+                continue
+        verification = proposal.verification
+        if verification is not None and verification.status == "failed":
+            plans.append(FixPlan(proposal, RewriteResult(path, "failed", verification.reason)))
+            continue
+        if require_verified and (verification is None or verification.status != "verified"):
+            plans.append(FixPlan(proposal, refused(path, "not verified with Django; pass --settings or --no-verify")))
+            continue
+        result = rewrite_file(
+            path,
+            {"dependencies": proposal.proposed},
+            settings=project.settings,
+            expected={"dependencies": proposal.current},
+        )
+        plans.append(FixPlan(proposal, result))
+    return plans

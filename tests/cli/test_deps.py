@@ -1,0 +1,161 @@
+"""``squashkit deps``: output formats, --diff, --fix, refusals and exit codes, on a throwaway project."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.deps.djangoproject import make_project
+
+SALES_0001 = Path("sales/migrations/0001_initial.py")
+SALES_0002 = Path("sales/migrations/0002_n.py")
+
+TABLE = """\
+{name}: 2 migration(s) with dependencies to change
+
+sales.0001_initial  [{status}]
+  - crm.0003_size
+      over-specified: needs only crm.0001_initial, which creates crm.customer
+  + crm.0001_initial
+      provider: creates crm.customer; CreateModel order (line 10) relates to
+      crm.customer
+
+sales.0002_n  [{status}]
+  - crm.0002_age
+      over-specified: nothing of 'crm' is referenced
+"""
+
+DIFF = "\n".join(
+    [
+        "--- a/sales/migrations/0001_initial.py",
+        "+++ b/sales/migrations/0001_initial.py",
+        "@@ -4,7 +4,7 @@",
+        " ",
+        " ",
+        " class Migration(migrations.Migration):",
+        "-    dependencies = [('crm', '0003_size')]",
+        "+    dependencies = [('crm', '0001_initial')]",
+        " ",
+        "     operations = [",
+        "         migrations.CreateModel(",
+        "--- a/sales/migrations/0002_n.py",
+        "+++ b/sales/migrations/0002_n.py",
+        "@@ -4,7 +4,7 @@",
+        " ",
+        " ",
+        " class Migration(migrations.Migration):",
+        "-    dependencies = [('sales', '0001_initial'), ('crm', '0002_age')]",
+        "+    dependencies = [('sales', '0001_initial')]",
+        " ",
+        "     operations = [",
+        "         migrations.AddField(model_name='order', name='n', field=models.IntegerField(default=0)),",
+        "",
+    ]
+)
+
+
+def mark_applied(root: Path, *keys: tuple[str, str]) -> None:
+    with sqlite3.connect(root / "db.sqlite3") as db:
+        db.execute("CREATE TABLE django_migrations (id integer primary key, app text, name text, applied text)")
+        for app, name in keys:
+            db.execute(
+                "INSERT INTO django_migrations (app, name, applied) VALUES (?, ?, '2025-01-01 00:00:00')", (app, name)
+            )
+
+
+def test_show_is_verified_and_exits_1(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    result = run_cli("deps", root)
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == TABLE.format(name="shop", status="verified")
+    assert not (root / "db.sqlite3").exists()
+
+
+def test_json_and_markdown(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    data = json.loads(run_cli("deps", root, "--format", "json").stdout)
+    assert [p["migration"] for p in data["proposals"]] == ["sales.0001_initial", "sales.0002_n"]
+    first = data["proposals"][0]
+    assert first["current"] == ["crm.0003_size"]
+    assert first["proposed"] == ["crm.0001_initial"]
+    assert first["verification"]["status"] == "verified"
+    assert first["changes"][0] == {
+        "dependency": "crm.0003_size",
+        "action": "remove",
+        "reason_code": "over-specified",
+        "reason": "needs only crm.0001_initial, which creates crm.customer",
+        "provider": "crm.0001_initial",
+        "via": None,
+    }
+    markdown = run_cli("deps", root, "--format", "markdown").stdout
+    assert markdown.splitlines()[:3] == [
+        "| migration | action | dependency | reason code | reason | status |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| `sales.0001_initial` | remove | `crm.0003_size` | over-specified | needs only crm.0001_initial, which "
+        "creates crm.customer | verified |",
+    ]
+
+
+def test_diff_then_fix_then_nothing_left(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    before = {p: (root / p).read_bytes() for p in (SALES_0001, SALES_0002)}
+    diff = run_cli("deps", root, "--diff")
+    assert diff.exit_code == 1
+    assert diff.stdout.endswith(DIFF)
+    assert {p: (root / p).read_bytes() for p in before} == before  # --diff writes nothing
+    fixed = run_cli("deps", root, "--fix")
+    assert fixed.exit_code == 0, fixed.stdout + fixed.stderr
+    assert fixed.stdout.endswith("Wrote 2 file(s).\n")
+    after = (root / SALES_0001).read_bytes()
+    assert after == before[SALES_0001].replace(b"('crm', '0003_size')", b"('crm', '0001_initial')")
+    again = run_cli("deps", root, "--fix")
+    assert again.exit_code == 0
+    assert again.stdout == "shop: no dependency to change.\nWrote 0 file(s).\n"
+    assert (root / SALES_0001).read_bytes() == after
+
+
+def test_applied_migration_is_refused(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    mark_applied(root, ("crm", "0001_initial"), ("crm", "0002_age"), ("crm", "0003_size"), ("sales", "0001_initial"))
+    original = (root / SALES_0001).read_bytes()
+    other = (root / SALES_0002).read_bytes()
+    result = run_cli("deps", root, "--fix")
+    assert result.exit_code == 1
+    assert "sales.0001_initial  [refused: applied in default (sqlite3 db.sqlite3)]" in result.stdout
+    assert "sales.0002_n  [offered]" in result.stdout
+    assert (root / SALES_0001).read_bytes() == original
+    assert (root / SALES_0002).read_bytes() == other.replace(b", ('crm', '0002_age')", b"")
+
+
+def test_without_settings_fix_needs_assume_unapplied(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    (root / "manage.py").unlink()
+    refused = run_cli("deps", root, "--fix", "--no-verify")
+    assert refused.exit_code == 1
+    assert (
+        "sales.0001_initial  [refused: no applied-state source (settings, environments or\n"
+        "    snapshots); pass --assume-unapplied if no database has applied it]"
+    ) in refused.stdout
+    shown = run_cli("deps", root)
+    assert shown.stdout.endswith(
+        "Not verified with Django: no settings found (pass --settings or set\n[tool.squashkit] settings).\n"
+    )
+    unverified = run_cli("deps", root, "--fix", "--assume-unapplied")
+    assert "sales.0002_n  [refused: not verified with Django; pass --settings or\n    --no-verify]" in unverified.stdout
+    fixed = run_cli("deps", root, "--fix", "--assume-unapplied", "--no-verify")
+    assert fixed.exit_code == 0
+    assert fixed.stdout.endswith("Wrote 2 file(s).\n")
+
+
+def test_input_errors_exit_2(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    result = run_cli("deps", root, "--app", "nope")
+    assert result.exit_code == 2
+    assert result.stderr == "error: No app with label 'nope' (known apps: crm, sales)\n"
+    bad = run_cli("deps", root, "--settings", "nope.settings")
+    assert bad.exit_code == 2
+    assert bad.stderr == (
+        "error: Django could not load migrations with settings 'nope.settings': "
+        "ModuleNotFoundError: No module named 'nope'\n"
+    )
