@@ -152,7 +152,12 @@ def build_graph(
                     ReplacementOutcome(key, migration.replaces, used=False, applied=sum(statuses))
                 )
 
-    # Step 6: whatever is still missing is dangling.
+    # Step 6: whatever is still missing is dangling.  A file the loader could not read is not "missing".
+    unread = {
+        MigrationKey(p.app_label, p.migration): p.code
+        for p in project.problems
+        if p.app_label is not None and p.migration is not None
+    }
     dangling = list(unresolvable)
     for node, data in sorted(dg.nodes(data=True)):
         if data["kind"] != NodeKind.MISSING:
@@ -164,7 +169,11 @@ def build_graph(
                     child=child,
                     missing=node,
                     line=declared["line"],
-                    reason="dependency on a migration that does not exist",
+                    reason=(
+                        f"dependency on a migration squashkit could not read ({unread[node]})"
+                        if node in unread
+                        else "dependency on a migration that does not exist"
+                    ),
                     declared_by=declared["declared_by"],
                 )
             )

@@ -161,7 +161,8 @@ class FileProblem:
     """A file squashkit could not fully understand.  Analysis of every other file goes on.
 
     ``code`` is stable: ``syntax``, ``encoding``, ``no-migration-class``, ``computed-dependencies``,
-    ``computed-replaces``, ``computed-run-before``, ``unreadable``, ``duplicate-label``, ``bad-apps-py``.
+    ``computed-replaces``, ``computed-run-before``, ``unknown-setting``, ``unreadable``, ``sourceless`` (a
+    ``.pyc`` without its ``.py``, which Django imports), ``duplicate-label``, ``bad-apps-py``.
     """
 
     path: Path

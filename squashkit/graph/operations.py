@@ -112,8 +112,8 @@ class ModuleContext:
     functions: Mapping[str, ast.FunctionDef]
     #: swappable settings: ``AUTH_USER_MODEL`` -> ``"accounts.User"``
     settings: Mapping[str, str]
-    #: settings names read but not configured (reported by the loader)
-    unknown_settings: set[str] = field(default_factory=set)
+    #: settings names read but not configured -> line of the first use (reported by the loader)
+    unknown_settings: dict[str, int] = field(default_factory=dict)
 
     def dotted(self, node: ast.expr) -> str | None:
         """``migrations.AddField`` -> ``django.db.migrations.AddField`` using the module's imports."""
@@ -139,7 +139,7 @@ class ModuleContext:
             name = dotted.rsplit(".", 1)[1]
             if name in self.settings:
                 return self.settings[name]
-            self.unknown_settings.add(name)
+            self.unknown_settings.setdefault(name, getattr(node, "lineno", 0))
         return None
 
 

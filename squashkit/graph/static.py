@@ -62,8 +62,9 @@ def _app_label(app_dir: Path, problems: list[FileProblem]) -> str:
     try:
         tree = ast.parse(apps_py.read_bytes(), filename=str(apps_py))
     except (SyntaxError, ValueError) as exc:
+        reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         problems.append(
-            FileProblem(apps_py, getattr(exc, "lineno", 0) or 0, "bad-apps-py", f"cannot parse apps.py: {exc}")
+            FileProblem(apps_py, getattr(exc, "lineno", 0) or 0, "bad-apps-py", f"cannot parse apps.py: {reason}")
         )
         return app_dir.name
     candidates: list[tuple[bool, str | None, str | None]] = []
@@ -179,6 +180,9 @@ def load_static(
         if wanted is not None and label not in wanted:
             continue
         for path in sorted(app.migrations_path.iterdir()):
+            if path.suffix == ".pyc" and path.is_file():
+                problems += _sourceless(path, MigrationKey(label, path.stem))
+                continue
             name = path.name[:-3]
             if not path.name.endswith(".py") or name[:1] in ("_", "~") or "." in name or not path.is_file():
                 continue
@@ -196,14 +200,40 @@ def load_static(
     )
 
 
+def _sourceless(path: Path, key: MigrationKey) -> list[FileProblem]:
+    """A ``.pyc`` beside the migrations (not in ``__pycache__``) with no ``.py`` of the same name.
+
+    Django's loader lists modules with :func:`pkgutil.iter_modules`, which includes such files: Django imports
+    them as migrations (or fails with "appears to be a stale .pyc file").  squashkit cannot read them.
+    """
+    if key.name[:1] in ("_", "~") or "." in key.name or path.with_suffix(".py").exists():
+        return []
+    return [
+        FileProblem(
+            path,
+            0,
+            "sourceless",
+            f"compiled file without source: Django imports it as migration {key.name!r}, squashkit cannot read it",
+            app_label=key.app_label,
+            migration=key.name,
+        )
+    ]
+
+
 # -- one file --------------------------------------------------------------------------------------
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
 
 
 def _decode(data: bytes, path: Path) -> tuple[str | None, FileProblem | None]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return None, FileProblem(path, 1, "encoding", f"invalid encoding declaration: {exc}")
+        # The declaration may only be on line 1 or 2 (PEP 263); report the line that holds it.
+        first_two = data.splitlines()[:2]
+        line = next((i for i, text in enumerate(first_two, 1) if _CODING.match(text)), 1)
+        return None, FileProblem(path, line, "encoding", f"invalid encoding declaration: {exc}")
     try:
         return data.decode(encoding), None
     except (UnicodeDecodeError, LookupError) as exc:
@@ -305,7 +335,10 @@ def parse_migration(
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as exc:
-        return None, [problem(exc.lineno or 0, "syntax", f"syntax error: {exc.msg}")]
+        line = exc.lineno or 0
+        if not line and "\0" in text:  # "source code string cannot contain null bytes" has no line
+            line = text.count("\n", 0, text.index("\0")) + 1
+        return None, [problem(line, "syntax", f"syntax error: {exc.msg}")]
     except ValueError as exc:  # e.g. null bytes
         return None, [problem(0, "syntax", f"cannot parse: {exc}")]
     version = generated = None
@@ -354,10 +387,10 @@ def parse_migration(
                     " squashkit does not guess it (edges from it are missing from the static graph)",
                 )
             )
-    for name in sorted(ctx.unknown_settings):
+    for name, line in sorted(ctx.unknown_settings.items()):
         problems.append(
             problem(
-                0,
+                line,
                 "unknown-setting",
                 f"settings.{name} is not configured; set {name} in [tool.squashkit] of pyproject.toml",
             )

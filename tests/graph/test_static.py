@@ -1,0 +1,425 @@
+"""The static loader: app discovery, one record per file, and a FileProblem (with file:line) per unreadable file.
+
+Every problem code has a test asserting its exact message; analysis of the other files always goes on.
+"""
+
+from __future__ import annotations
+
+import py_compile
+from pathlib import Path
+
+import pytest
+
+from squashkit.config import Config
+from squashkit.errors import ProjectNotFoundError
+from squashkit.graph.model import Dependency, DependencyForm, FileProblem, MigrationKey, OperationSummary
+from squashkit.graph.static import discover_apps, load_static
+from tests.graph.helpers import FIXTURES, line_of, make_app, write_migration
+
+K = MigrationKey
+
+
+def problems(root: Path) -> list[tuple[str, str, str]]:
+    """``(file:line relative to root, code, message)`` of every problem of a static load."""
+    return [(p.location(root), p.code, p.message) for p in load_static(root).problems]
+
+
+# -- fixtures -------------------------------------------------------------------------------------------
+
+
+def test_syntax_error_is_reported_with_file_and_line_and_the_rest_is_loaded():
+    root = FIXTURES / "syntax_error"
+    project = load_static(root)
+    assert problems(root) == [
+        (
+            "inventory/migrations/0002_item_quantity.py:11",
+            "syntax",
+            "syntax error: closing parenthesis ']' does not match opening parenthesis '(' on line 10",
+        )
+    ]
+    assert project.problems[0].app_label == "inventory"
+    assert project.problems[0].migration == "0002_item_quantity"
+    assert sorted(project.migrations) == [K("inventory", "0001_initial"), K("inventory", "0003_item_sku_index")]
+
+
+def test_non_utf8_file_is_reported_with_the_line_of_the_first_bad_byte():
+    root = FIXTURES / "non_utf8"
+    assert problems(root) == [
+        (
+            "legacy/migrations/0002_customer_name.py:13",
+            "encoding",
+            "cannot decode as utf-8: byte b'\\xe4' (invalid continuation byte)",
+        )
+    ]
+    assert sorted(load_static(root).migrations) == [K("legacy", "0001_initial")]
+
+
+def test_computed_dependencies_are_reported_per_entry_and_literal_entries_kept():
+    root = FIXTURES / "computed_deps"
+    project = load_static(root)
+    assert problems(root) == [
+        (
+            "reports/migrations/0002_report_account.py:13",
+            "computed-dependencies",
+            "dependencies entry \"(LEDGER_APP, '0001_initial')\" cannot be evaluated without importing the"
+            " project; squashkit does not guess it (edges from it are missing from the static graph)",
+        ),
+        (
+            "reports/migrations/0003_report_title_index.py:10",
+            "computed-dependencies",
+            "dependencies entry \"[('reports', name) for name in EARLIER]\" cannot be evaluated without importing"
+            " the project; squashkit does not guess it (edges from it are missing from the static graph)",
+        ),
+    ]
+    second = project.migrations[K("reports", "0002_report_account")]
+    assert second.dependency_keys == (K("reports", "0001_initial"),)
+    assert second.unresolved is True
+    # `[...comprehension...] + [literal]`: the literal half is still read.
+    third = project.migrations[K("reports", "0003_report_title_index")]
+    assert third.dependency_keys == (K("reports", "0002_report_account"),)
+    assert third.unresolved is True
+    assert project.migrations[K("reports", "0001_initial")].unresolved is False
+
+
+def test_odd_files_load_without_problems():
+    project = load_static(FIXTURES / "odd_files")
+    assert project.problems == ()
+    assert sorted(project.apps) == ["catalog", "people", "shop"]
+    assert sorted(project.migrations) == [
+        K("catalog", "0001_initial"),
+        K("catalog", "0002_product_owner"),
+        K("people", "0001_initial"),
+        K("people", "0002_member_nickname"),
+        K("shop", "0001_initial"),
+        K("shop", "0001_squashed_0003_order_total"),
+        K("shop", "0002_order_note"),
+        K("shop", "0003_order_total"),
+        K("shop", "0004_order_reference"),
+        K("shop", "0005_log_totals"),
+    ]
+
+
+def test_odd_files_app_label_comes_from_apps_py_not_the_folder():
+    root = FIXTURES / "odd_files"
+    app = load_static(root).apps["people"]
+    assert app.path == root.resolve() / "accounts_app"
+    assert app.migrations_path == root.resolve() / "accounts_app" / "migrations"
+    assert app.external is False
+
+
+def test_odd_files_swappable_dependency_uses_auth_user_model_from_pyproject():
+    project = load_static(FIXTURES / "odd_files")
+    assert project.settings == {"AUTH_USER_MODEL": "people.Member"}
+    initial = project.migrations[K("shop", "0001_initial")]
+    assert initial.dependencies == (
+        Dependency(K("people", "__first__"), DependencyForm.SWAPPABLE, "AUTH_USER_MODEL", 12),
+    )
+    assert initial.operations[0].references == (("people", "member"),)
+
+
+def test_odd_files_without_pyproject_falls_back_to_django_default_user_model():
+    # settings.py builds AUTH_USER_MODEL with an f-string: squashkit does not guess it.
+    project = load_static(FIXTURES / "odd_files", config=Config())
+    assert project.settings == {"AUTH_USER_MODEL": "auth.User"}
+    assert project.migrations[K("shop", "0001_initial")].dependency_keys == (K("auth", "__first__"),)
+
+
+def test_odd_files_first_latest_and_run_before_are_recorded_as_written():
+    project = load_static(FIXTURES / "odd_files")
+    catalog = project.migrations[K("catalog", "0001_initial")]
+    assert catalog.dependencies == (Dependency(K("shop", "__first__"), DependencyForm.FIRST, None, 9),)
+    assert catalog.run_before == (Dependency(K("shop", "0004_order_reference"), DependencyForm.EXPLICIT, None, 11),)
+    owner = project.migrations[K("catalog", "0002_product_owner")]
+    assert owner.dependencies[1] == Dependency(K("people", "__latest__"), DependencyForm.LATEST, None, 10)
+
+
+def test_odd_files_flags_header_and_squash():
+    project = load_static(FIXTURES / "odd_files")
+    squashed = project.migrations[K("shop", "0001_squashed_0003_order_total")]
+    assert squashed.replaces == (K("shop", "0001_initial"), K("shop", "0002_order_note"), K("shop", "0003_order_total"))
+    assert squashed.is_squashed
+    assert squashed.initial is True
+    assert (squashed.django_version, squashed.generated_on) == ("5.2", "2025-02-01 08:00")
+    log = project.migrations[K("shop", "0005_log_totals")]
+    assert log.atomic is False
+    assert log.initial is None
+    assert (log.django_version, log.generated_on) == (None, None)
+    assert project.migrations[K("shop", "0002_order_note")].initial is None
+
+
+def test_odd_files_custom_operation_and_imported_runpython_are_opaque():
+    log = load_static(FIXTURES / "odd_files").migrations[K("shop", "0005_log_totals")]
+    assert log.operations == (
+        OperationSummary(kind="LogMessage", category="custom", opaque=True, line=25),
+        # recompute_totals is imported from migrations/_helpers.py: its body is not read.
+        OperationSummary(kind="RunPython", category="python", elidable=True, opaque=True, line=26),
+        OperationSummary(
+            kind="RunPython",
+            category="python",
+            references=(("shop", "order"), ("people", "member")),
+            reversible=False,
+            line=27,
+        ),
+    )
+
+
+def test_odd_files_non_migration_files_are_ignored():
+    migrations_dir = FIXTURES / "odd_files" / "shop" / "migrations"
+    assert {p.name for p in migrations_dir.iterdir()} >= {"README.txt", "_helpers.py", "~0006_draft.py"}
+    names = {k.name for k in load_static(FIXTURES / "odd_files").migrations if k.app_label == "shop"}
+    assert not names & {"README", "_helpers", "~0006_draft", "__init__"}
+
+
+# -- problem codes on throwaway projects --------------------------------------------------------------------
+
+
+def test_no_migration_class(tmp_path):
+    app = make_app(tmp_path, "shop")
+    (app / "migrations" / "0001_initial.py").write_text("from django.db import migrations\n")
+    assert problems(tmp_path) == [
+        (
+            "shop/migrations/0001_initial.py",
+            "no-migration-class",
+            "no Migration class (Django raises BadMigrationError)",
+        )
+    ]
+
+
+def test_computed_replaces_and_run_before(tmp_path):
+    app = make_app(tmp_path, "shop")
+    path = write_migration(
+        app,
+        "0001_squashed_0002_b",
+        replaces=["OLD[0]", ("shop", "0002_b")],
+        run_before=["*LATER"],
+    )
+    assert problems(tmp_path) == [
+        (
+            f"shop/migrations/0001_squashed_0002_b.py:{line_of(path, 'run_before')}",
+            "computed-run-before",
+            "run_before entry '*LATER' cannot be evaluated without importing the project; squashkit does not"
+            " guess it (edges from it are missing from the static graph)",
+        ),
+        (
+            f"shop/migrations/0001_squashed_0002_b.py:{line_of(path, 'replaces')}",
+            "computed-replaces",
+            "replaces entry 'OLD[0]' cannot be evaluated without importing the project; squashkit does not guess"
+            " it (edges from it are missing from the static graph)",
+        ),
+    ]
+    info = load_static(tmp_path).migrations[K("shop", "0001_squashed_0002_b")]
+    assert info.replaces == (K("shop", "0002_b"),)
+    assert info.unresolved is True
+
+
+def test_whole_dependencies_expression_is_reported_on_its_line(tmp_path):
+    app = make_app(tmp_path, "shop")
+    path = write_migration(app, "0001_initial", dependencies=[])
+    path.write_text(path.read_text().replace("dependencies = []", "dependencies = list(DEPS)"))
+    assert problems(tmp_path) == [
+        (
+            f"shop/migrations/0001_initial.py:{line_of(path, 'dependencies')}",
+            "computed-dependencies",
+            "dependencies entry 'list(DEPS)' cannot be evaluated without importing the project; squashkit does not"
+            " guess it (edges from it are missing from the static graph)",
+        )
+    ]
+
+
+def test_unknown_setting_is_reported_on_the_line_that_reads_it(tmp_path):
+    app = make_app(tmp_path, "shop")
+    path = write_migration(app, "0001_initial", dependencies=["migrations.swappable_dependency(settings.OWNER_MODEL)"])
+    line = line_of(path, "OWNER_MODEL")
+    assert problems(tmp_path) == [
+        (
+            f"shop/migrations/0001_initial.py:{line}",
+            "computed-dependencies",
+            "dependencies entry 'migrations.swappable_dependency(settings.OWNER_MODEL)' cannot be evaluated without"
+            " importing the project; squashkit does not guess it (edges from it are missing from the static graph)",
+        ),
+        (
+            f"shop/migrations/0001_initial.py:{line}",
+            "unknown-setting",
+            "settings.OWNER_MODEL is not configured; set OWNER_MODEL in [tool.squashkit] of pyproject.toml",
+        ),
+    ]
+
+
+def test_configured_swappable_setting_resolves(tmp_path):
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial", dependencies=["migrations.swappable_dependency(settings.OWNER_MODEL)"])
+    (tmp_path / "pyproject.toml").write_text('[tool.squashkit.swappable]\nOWNER_MODEL = "crm.Owner"\n')
+    path = tmp_path / "shop" / "migrations" / "0001_initial.py"
+    project = load_static(tmp_path)
+    assert project.problems == ()
+    assert project.migrations[K("shop", "0001_initial")].dependencies == (
+        Dependency(K("crm", "__first__"), DependencyForm.SWAPPABLE, "OWNER_MODEL", line_of(path, "OWNER_MODEL")),
+    )
+
+
+def test_auth_user_model_literal_is_read_from_settings_without_importing(tmp_path):
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial", dependencies=["migrations.swappable_dependency(settings.AUTH_USER_MODEL)"])
+    (tmp_path / "mysite").mkdir()
+    (tmp_path / "mysite" / "settings.py").write_text(
+        'raise SystemExit("never imported")\nAUTH_USER_MODEL = "crm.Person"\n'
+    )
+    project = load_static(tmp_path)
+    assert project.settings == {"AUTH_USER_MODEL": "crm.Person"}
+    assert project.migrations[K("shop", "0001_initial")].dependency_keys == (K("crm", "__first__"),)
+
+
+def test_invalid_encoding_declaration_is_reported_on_its_line(tmp_path):
+    app = make_app(tmp_path, "shop")
+    (app / "migrations" / "0001_initial.py").write_bytes(b"#!/usr/bin/env python\n# -*- coding: latin-99 -*-\n")
+    assert problems(tmp_path) == [
+        ("shop/migrations/0001_initial.py:2", "encoding", "invalid encoding declaration: unknown encoding: latin-99")
+    ]
+
+
+def test_declared_latin1_encoding_is_honoured(tmp_path):
+    app = make_app(tmp_path, "shop")
+    path = write_migration(app, "0001_initial", header="# -*- coding: latin-1 -*-\n# Gr\xfc\xdfe\n")
+    path.write_bytes(path.read_text().encode("latin-1"))
+    project = load_static(tmp_path)
+    assert project.problems == ()
+    assert K("shop", "0001_initial") in project.migrations
+
+
+def test_null_byte_is_a_syntax_problem_with_its_line(tmp_path):
+    app = make_app(tmp_path, "shop")
+    (app / "migrations" / "0001_initial.py").write_bytes(b"from django.db import migrations\n\nx = 1\x00\n")
+    assert problems(tmp_path) == [
+        ("shop/migrations/0001_initial.py:3", "syntax", "syntax error: source code string cannot contain null bytes")
+    ]
+
+
+def test_unreadable_file(tmp_path):
+    app = make_app(tmp_path, "shop")
+    path = write_migration(app, "0001_initial")
+    path.chmod(0)
+    try:
+        if _readable(path):
+            pytest.skip("running as a user who can read any file")
+        assert problems(tmp_path) == [
+            ("shop/migrations/0001_initial.py", "unreadable", "cannot read file: Permission denied")
+        ]
+    finally:
+        path.chmod(0o644)
+
+
+def _readable(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except OSError:
+        return False
+    return True
+
+
+def test_sourceless_pyc_is_reported_because_django_imports_it(tmp_path):
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    second = write_migration(app, "0002_second", dependencies=[("shop", "0001_initial")])
+    py_compile.compile(str(second), cfile=str(second.with_suffix(".pyc")))
+    second.unlink()
+    # A .pyc next to its .py is what old Pythons left behind: Django imports the .py, nothing to report.
+    py_compile.compile(str(app / "migrations" / "0001_initial.py"), cfile=str(app / "migrations" / "0001_initial.pyc"))
+    assert problems(tmp_path) == [
+        (
+            "shop/migrations/0002_second.pyc",
+            "sourceless",
+            "compiled file without source: Django imports it as migration '0002_second', squashkit cannot read it",
+        )
+    ]
+    assert sorted(load_static(tmp_path).migrations) == [K("shop", "0001_initial")]
+
+
+def test_duplicate_label_keeps_the_shallowest_folder(tmp_path):
+    make_app(tmp_path, "shop")
+    make_app(tmp_path / "legacy", "shop_old", label="shop")
+    apps, found = discover_apps(tmp_path)
+    assert apps["shop"].path == tmp_path / "shop"
+    assert found == [
+        FileProblem(
+            tmp_path / "legacy" / "shop_old" / "migrations" / "__init__.py",
+            0,
+            "duplicate-label",
+            f"app label 'shop' is already used by {tmp_path / 'shop'}; this folder is skipped",
+            app_label="shop",
+        )
+    ]
+
+
+def test_bad_apps_py_falls_back_to_the_folder_name(tmp_path):
+    app = make_app(tmp_path, "shop")
+    (app / "apps.py").write_text("class ShopConfig(AppConfig):\n    label = 'store\n")
+    apps, found = discover_apps(tmp_path)
+    assert list(apps) == ["shop"]
+    assert [(p.location(tmp_path), p.code, p.message) for p in found] == [
+        ("shop/apps.py:2", "bad-apps-py", "cannot parse apps.py: unterminated string literal (detected at line 2)")
+    ]
+
+
+# -- discovery ----------------------------------------------------------------------------------------------
+
+
+def test_label_from_name_when_no_label(tmp_path):
+    make_app(tmp_path, "shop")
+    (tmp_path / "shop" / "apps.py").write_text("class C:\n    name = 'project.apps.shop'\n")
+    assert list(discover_apps(tmp_path)[0]) == ["shop"]
+
+
+def test_default_app_config_wins_among_several(tmp_path):
+    make_app(tmp_path, "shop")
+    (tmp_path / "shop" / "apps.py").write_text(
+        "class A:\n    name = 'shop'\n    label = 'first'\n\nclass B:\n    name = 'shop'\n    label = 'chosen'\n"
+        "    default = True\n"
+    )
+    assert list(discover_apps(tmp_path)[0]) == ["chosen"]
+
+
+def test_skipped_and_excluded_folders(tmp_path):
+    for folder in (".git/hooks", "venv/lib", "node_modules/pkg", "build", "legacy", "pkg.egg-info"):
+        make_app(tmp_path / folder, "app")
+    make_app(tmp_path, "shop")
+    apps, _ = discover_apps(tmp_path, Config(exclude=("legacy",)))
+    assert list(apps) == ["shop"]
+    # Without the exclude, legacy/app is found.
+    assert sorted(discover_apps(tmp_path)[0]) == ["app", "shop"]
+
+
+def test_migrations_folder_without_init_is_not_an_app(tmp_path):
+    (tmp_path / "shop" / "migrations").mkdir(parents=True)
+    make_app(tmp_path, "crm")
+    assert list(discover_apps(tmp_path)[0]) == ["crm"]
+
+
+def test_apps_argument_limits_parsing(tmp_path):
+    write_migration(make_app(tmp_path, "shop"), "0001_initial")
+    write_migration(make_app(tmp_path, "crm"), "0001_initial")
+    project = load_static(tmp_path, apps=["crm"])
+    assert sorted(project.apps) == ["crm", "shop"]
+    assert list(project.migrations) == [K("crm", "0001_initial")]
+
+
+def test_content_hash_is_sha256_of_the_bytes(tmp_path):
+    import hashlib
+
+    path = write_migration(make_app(tmp_path, "shop"), "0001_initial")
+    info = load_static(tmp_path).migrations[K("shop", "0001_initial")]
+    assert info.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert info.path == path.resolve()
+
+
+def test_not_a_directory(tmp_path):
+    with pytest.raises(ProjectNotFoundError) as caught:
+        load_static(tmp_path / "nope")
+    assert str(caught.value) == f"{tmp_path / 'nope'}: not a directory"
+
+
+def test_no_migrations_package(tmp_path):
+    (tmp_path / "shop").mkdir()
+    with pytest.raises(ProjectNotFoundError) as caught:
+        load_static(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: no Django app with a migrations package found"
+    assert caught.value.data == {"path": str(tmp_path), "reason": "no Django app with a migrations package found"}
