@@ -1,0 +1,317 @@
+"""Django's graph-building rules, as :func:`squashkit.graph.build.build_graph` applies them.
+
+Graphs are drawn parent -> child (apply order, left to right).  Where Django can load the same project,
+``django_agrees`` writes the files and the ``django_migrations`` rows and checks Django's ``MigrationLoader``
+builds exactly the same nodes and edges.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from squashkit.graph.graph import DanglingDependency, EdgeKind, NodeKind, ReplacementOutcome
+from squashkit.graph.model import MigrationKey
+from squashkit.graph.static import load_static
+from tests.graph.helpers import FIXTURES, django_agrees, edges, key, materialize, nodes, project
+
+K = MigrationKey
+
+
+def test_internal_and_external_dependencies(tmp_path):
+    """
+    a.0001 ---> a.0002
+        \\
+         `----> b.0001
+    """
+    p = project({"a.0001": [], "a.0002": ["a.0001"], "b.0001": ["a.0001"]})
+    graph = p.graph()
+    assert edges(graph) == {("a.0001", "a.0002"), ("a.0001", "b.0001")}
+    assert graph.dangling == ()
+    assert graph.dg.edges[key("a.0001"), key("b.0001")] == {
+        "kind": EdgeKind.DEPENDENCY,
+        "declared_by": key("b.0001"),
+        "line": 1,
+        "via": None,
+    }
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_same_app_first_is_ignored(tmp_path):
+    """``("a", "__first__")`` inside app a adds no edge (#22325): a.0002 is a second root of a."""
+    p = project({"a.0001": [], "a.0002": ["a.__first__"]})
+    graph = p.graph()
+    assert edges(graph) == set()
+    assert graph.root_nodes("a") == [key("a.0001"), key("a.0002")]
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_first_is_the_first_root_and_latest_the_first_leaf(tmp_path):
+    """
+    a.0001 ---> a.0002_x          b.0001 depends on a.__first__  -> a.0001
+          \\                       c.0001 depends on a.__latest__ -> a.0002_x (first of two leaves, sorted)
+           `--> a.0002_y
+    """
+    p = project(
+        {
+            "a.0001": [],
+            "a.0002_x": ["a.0001"],
+            "a.0002_y": ["a.0001"],
+            "b.0001": ["a.__first__"],
+            "c.0001": ["a.__latest__"],
+        }
+    )
+    graph = p.graph()
+    assert edges(graph) == {
+        ("a.0001", "a.0002_x"),
+        ("a.0001", "a.0002_y"),
+        ("a.0001", "b.0001"),
+        ("a.0002_x", "c.0001"),
+    }
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_run_before_adds_an_edge_from_the_declaring_migration(tmp_path):
+    """
+    b.0001 declares ``run_before = [("a", "0002")]``:
+
+    a.0001 ---> a.0002
+                  ^
+    b.0001 -------'
+    """
+    p = project({"a.0001": [], "a.0002": ["a.0001"], "b.0001": []}, run_before={"b.0001": ["a.0002"]})
+    graph = p.graph()
+    assert edges(graph) == {("a.0001", "a.0002"), ("b.0001", "a.0002")}
+    assert graph.dg.edges[key("b.0001"), key("a.0002")]["kind"] == EdgeKind.RUN_BEFORE
+    assert graph.dg.edges[key("b.0001"), key("a.0002")]["declared_by"] == key("b.0001")
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_run_before_first_of_another_app(tmp_path):
+    """``run_before = [("a", "__first__")]`` resolves to a's first root."""
+    p = project({"a.0001": [], "b.0001": []}, run_before={"b.0001": ["a.__first__"]})
+    graph = p.graph()
+    assert edges(graph) == {("b.0001", "a.0001")}
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+# -- replaces ---------------------------------------------------------------------------------------------
+
+#: a.0001 ---> a.0002 ---> a.0003        a.0001_squashed_0002 replaces a.0001 and a.0002
+#:               \
+#:                `------> b.0001
+SQUASH = {
+    "a.0001": [],
+    "a.0002": ["a.0001"],
+    "a.0001_squashed_0002": [],
+    "a.0003": ["a.0002"],
+    "b.0001": ["a.0002"],
+}
+REPLACES = {"a.0001_squashed_0002": ["a.0001", "a.0002"]}
+
+
+@pytest.mark.parametrize("applied", [(), ("a.0001", "a.0002")], ids=["none-applied", "all-applied"])
+def test_replacement_is_used_when_none_or_all_replaced_are_applied(tmp_path, applied):
+    """
+    a.0001_squashed_0002 ---> a.0003
+                  \\
+                   `-------> b.0001
+    """
+    p = project(SQUASH, replaces=REPLACES)
+    graph = p.graph({key(a) for a in applied})
+    assert nodes(graph) == {"a.0001_squashed_0002", "a.0003", "b.0001"}
+    assert edges(graph) == {("a.0001_squashed_0002", "a.0003"), ("a.0001_squashed_0002", "b.0001")}
+    assert graph.dg.edges[key("a.0001_squashed_0002"), key("b.0001")]["via"] == key("a.0002")
+    assert graph.replacements == (
+        ReplacementOutcome(key("a.0001_squashed_0002"), (key("a.0001"), key("a.0002")), True, len(applied)),
+    )
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_partially_applied_replacement_is_dropped(tmp_path):
+    """
+    Only a.0001 applied: the squash cannot be used, c.0001 (which names the squash) is re-pointed to the latest
+    replaced node (#25945):
+
+    a.0001 ---> a.0002 ---> a.0003
+                  |\\
+                  | `----> b.0001
+                  `------> c.0001
+    """
+    p = project({**SQUASH, "c.0001": ["a.0001_squashed_0002"]}, replaces=REPLACES)
+    graph = p.graph({key("a.0001")})
+    assert nodes(graph) == {"a.0001", "a.0002", "a.0003", "b.0001", "c.0001"}
+    assert edges(graph) == {
+        ("a.0001", "a.0002"),
+        ("a.0002", "a.0003"),
+        ("a.0002", "b.0001"),
+        ("a.0002", "c.0001"),
+    }
+    assert graph.dg.edges[key("a.0002"), key("c.0001")]["via"] == key("a.0001_squashed_0002")
+    assert graph.replacements == (
+        ReplacementOutcome(key("a.0001_squashed_0002"), (key("a.0001"), key("a.0002")), False, 1),
+    )
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_replaced_files_deleted_are_healed_by_the_replacement(tmp_path):
+    """a.0001/a.0002 deleted after squashing: dependencies naming them move to the squash, nothing dangles."""
+    p = project({"a.0001_squashed_0002": [], "a.0003": ["a.0002"], "b.0001": ["a.0001"]}, replaces=REPLACES)
+    graph = p.graph()
+    assert graph.dangling == ()
+    assert edges(graph) == {("a.0001_squashed_0002", "a.0003"), ("a.0001_squashed_0002", "b.0001")}
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_replaced_files_deleted_while_partially_applied_dangle():
+    """Django raises NodeNotFoundError here: the squash is dropped and a.0002 is gone."""
+    p = project({"a.0001_squashed_0002": [], "a.0003": ["a.0002"]}, replaces=REPLACES)
+    graph = p.graph({key("a.0001")})
+    assert graph.dangling == (
+        DanglingDependency(
+            child=key("a.0003"),
+            missing=key("a.0002"),
+            line=1,
+            reason="dependency on a migration that does not exist",
+            declared_by=key("a.0003"),
+        ),
+    )
+    assert graph.kind(key("a.0002")) is NodeKind.MISSING
+
+
+def test_replace_migrations_false_keeps_every_node():
+    graph = project(SQUASH, replaces=REPLACES).graph(replace_migrations=False)
+    assert nodes(graph) == {"a.0001", "a.0002", "a.0001_squashed_0002", "a.0003", "b.0001"}
+    assert graph.replacements == ()
+
+
+def test_odd_files_squash_partially_applied_keeps_first_and_run_before_on_replaced_nodes():
+    """
+    shop.0001 and shop.0002 applied (migrated before the squash existed):
+
+    people.0001 -> shop.0001 -> shop.0002 -> shop.0003 -> shop.0004 -> shop.0005
+                      \\                                     ^            ^
+                       `--> catalog.0001 --(run_before)----'            |
+                                 `--> catalog.0002 --(__latest__)-------'
+    """
+    project_ = load_static(FIXTURES / "odd_files")
+    graph = project_.graph({K("shop", "0001_initial"), K("shop", "0002_order_note")})
+    assert [str(n) for n in graph.migration_nodes("shop")] == [
+        "shop.0001_initial",
+        "shop.0002_order_note",
+        "shop.0003_order_total",
+        "shop.0004_order_reference",
+        "shop.0005_log_totals",
+    ]
+    assert graph.parents(K("catalog", "0001_initial")) == [K("shop", "0001_initial")]
+    assert graph.parents(K("shop", "0004_order_reference")) == [
+        K("catalog", "0001_initial"),
+        K("shop", "0003_order_total"),
+    ]
+    assert graph.parents(K("shop", "0001_initial")) == [K("people", "0001_initial")]
+
+
+def test_odd_files_squash_used_when_nothing_applied():
+    graph = load_static(FIXTURES / "odd_files").graph()
+    assert [str(n) for n in graph.migration_nodes("shop")] == [
+        "shop.0001_squashed_0003_order_total",
+        "shop.0004_order_reference",
+        "shop.0005_log_totals",
+    ]
+    # catalog depends on shop.__first__, which was shop.0001_initial before the replacement.
+    assert graph.parents(K("catalog", "0001_initial")) == [K("shop", "0001_squashed_0003_order_total")]
+    assert graph.dg.edges[K("shop", "0001_squashed_0003_order_total"), K("catalog", "0001_initial")]["via"] == K(
+        "shop", "0001_initial"
+    )
+
+
+# -- unknown, external and missing ------------------------------------------------------------------------
+
+
+def test_static_load_keeps_apps_it_cannot_see_as_external_roots():
+    """``auth`` is not in the analysed tree: its nodes are roots of the project, neither dangling nor analysed."""
+    graph = project({"a.0001": ["auth.0012_alter_user", "contenttypes.__first__"]}).graph()
+    assert graph.dangling == ()
+    assert graph.kind(key("auth.0012_alter_user")) is NodeKind.EXTERNAL
+    assert graph.kind(key("contenttypes.__first__")) is NodeKind.EXTERNAL
+    assert nodes(graph) == {"a.0001"}
+
+
+def test_dangling_dependency_and_run_before():
+    p = project({"a.0001": [], "a.0002": ["a.0001", "b.0009_gone"], "b.0001": []}, run_before={"b.0001": ["a.0007"]})
+    graph = p.graph()
+    assert graph.dangling == (
+        DanglingDependency(
+            child=key("a.0007"),
+            missing=key("a.0007"),
+            line=0,
+            reason="run_before names a migration that does not exist",
+            declared_by=key("b.0001"),
+        ),
+        DanglingDependency(
+            child=key("a.0002"),
+            missing=key("b.0009_gone"),
+            line=2,
+            reason="dependency on a migration that does not exist",
+            declared_by=key("a.0002"),
+        ),
+    )
+
+
+def test_dangling_fixture_reports_file_line():
+    graph = load_static(FIXTURES / "dangling").graph()
+    assert graph.dangling == (
+        DanglingDependency(
+            child=K("orders", "0002_order_invoice"),
+            missing=K("billing", "0002_invoice_total"),
+            line=11,
+            reason="dependency on a migration that does not exist",
+            declared_by=K("orders", "0002_order_invoice"),
+        ),
+    )
+    assert graph.kind(K("billing", "0002_invoice_total")) is NodeKind.MISSING
+
+
+def test_dependency_on_an_unparseable_file_says_so():
+    graph = load_static(FIXTURES / "syntax_error").graph()
+    assert graph.dangling == (
+        DanglingDependency(
+            child=K("inventory", "0003_item_sku_index"),
+            missing=K("inventory", "0002_item_quantity"),
+            line=7,
+            reason="dependency on a migration squashkit could not read (syntax)",
+            declared_by=K("inventory", "0003_item_sku_index"),
+        ),
+    )
+
+
+def test_first_on_a_known_app_without_migrations():
+    p = project({"a.0001": ["b.__first__"]}, external=["b"])
+    assert p.graph().dangling == (
+        DanglingDependency(
+            child=key("a.0001"),
+            missing=key("b.__first__"),
+            line=1,
+            reason="dependency on app with no migrations: b",
+        ),
+    )
+
+
+def test_complete_project_unknown_and_unmigrated_apps():
+    """With Django's full app list: unmigrated apps are dropped, unknown apps are errors (Django's ValueError)."""
+    from dataclasses import replace
+
+    p = replace(
+        project({"a.0001": ["sessions.__first__", "nope.__latest__"]}),
+        complete=True,
+        unmigrated_apps=frozenset({"sessions"}),
+    )
+    graph = p.graph()
+    assert edges(graph) == set()
+    assert graph.dangling == (
+        DanglingDependency(
+            child=key("a.0001"),
+            missing=key("nope.__latest__"),
+            line=2,
+            reason="dependency on unknown app: nope",
+        ),
+    )
