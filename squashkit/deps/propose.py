@@ -358,8 +358,16 @@ def propose(
     plans = {key: _plan(key, project, chains, resolve, frontier) for key in scope}
 
     # The rewired graph: planned migrations get their own same-app + kept + provider edges; every other
-    # edge (run_before, edges declared by replaced migrations, unplanned migrations) stays.
-    parents: dict[MigrationKey, set[MigrationKey]] = {node: set(dg.predecessors(node)) for node in dg.nodes}
+    # edge (run_before, unplanned migrations) stays.
+    # Edges declared by migrations a used squash replaces are left out: they vanish when the squash is
+    # finalized, so nothing may be judged "implied" through them.
+    def real(parent: MigrationKey, child: MigrationKey) -> bool:
+        declared = _declared_by(dg, parent, child)
+        return declared is None or declared in dg
+
+    parents: dict[MigrationKey, set[MigrationKey]] = {
+        node: {p for p in dg.predecessors(node) if real(p, node)} for node in dg.nodes
+    }
     candidate: dict[MigrationKey, dict[MigrationKey, str]] = {}
     for key, plan in plans.items():
         info = project.migrations[key]

@@ -1,0 +1,70 @@
+"""End to end on a throwaway project with every kind of need: propose, verify, fix, then ``migrate`` from
+empty before and after the fix must give the same schema."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from squashkit.deps.propose import propose
+from squashkit.graph.model import MigrationKey
+from squashkit.graph.static import load_static
+from tests.deps.richproject import make_rich_project
+from tests.deps.schema import migrate_and_introspect
+
+K = MigrationKey
+
+
+def outside_dependencies(text: str) -> list[str]:
+    """The lines of a migration file outside its ``dependencies = [...]`` assignment."""
+    skip: set[int] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "dependencies" for t in node.targets
+        ):
+            skip.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return [line for i, line in enumerate(text.splitlines(keepends=True), 1) if i not in skip]
+
+
+def test_planted_proposals(tmp_path: Path) -> None:
+    project = load_static(make_rich_project(tmp_path))
+    pending = {p.migration: p for p in propose(project) if p.pending}
+    assert sorted(pending) == [
+        K("billing", "0001_squashed_0002_invoice_total"),
+        K("sales", "0001_initial"),
+        K("sales", "0002_order_product"),
+        K("sales", "0004_order_note"),
+    ]
+    assert [str(d.key) for d in pending[K("sales", "0001_initial")].proposed] == [
+        "accounts.__first__",
+        "customers.0002_customer_code",
+    ]
+    kept = {p.migration: p for p in propose(project)}
+    assert [c.reason_code for c in kept[K("sales", "0003_fill")].changes] == ["same-app", "needed"]
+    assert [c.reason_code for c in kept[K("sales", "0005_sql")].changes] == ["same-app", "opaque"]
+
+
+def test_fix_keeps_the_sqlite_schema(tmp_path: Path, run_cli) -> None:
+    original = make_rich_project(tmp_path / "original")
+    fixed = make_rich_project(tmp_path / "fixed")
+    files = {p.relative_to(fixed): p.read_text() for p in fixed.rglob("migrations/0*.py")}
+    result = run_cli("deps", fixed, "--fix")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.endswith("Wrote 4 file(s).\n")
+    changed = sorted(str(rel) for rel, text in files.items() if (fixed / rel).read_text() != text)
+    assert changed == [
+        "billing/migrations/0001_squashed_0002_invoice_total.py",
+        "sales/migrations/0001_initial.py",
+        "sales/migrations/0002_order_product.py",
+        "sales/migrations/0004_order_note.py",
+    ]
+    for rel, text in files.items():
+        assert outside_dependencies((fixed / rel).read_text()) == outside_dependencies(text), rel
+    again = run_cli("deps", fixed, "--fix")
+    assert again.exit_code == 0
+    assert again.stdout == "fixed: no dependency to change.\nWrote 0 file(s).\n"
+
+    before = migrate_and_introspect(original, "rich.settings", {"SAMPLE_DB_NAME": str(tmp_path / "before.sqlite3")})
+    after = migrate_and_introspect(fixed, "rich.settings", {"SAMPLE_DB_NAME": str(tmp_path / "after.sqlite3")})
+    assert "sales_order" in before
+    assert after == before
