@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from squashkit.graph.django_loader import django_graph
+from squashkit.graph.django_loader import DjangoGraph, django_graph
 from squashkit.graph.graph import MigrationGraph
 from squashkit.graph.model import AppInfo, Dependency, MigrationInfo, MigrationKey, Project
 
@@ -210,7 +210,11 @@ def django_agrees(graph: MigrationGraph, root: Path) -> None:
     The applied set is ``graph.applied``, written as ``django_migrations`` rows first.
     """
     record_applied(root, graph.applied)
-    theirs = django_graph(root, "settings", "default", isolate=True)
+    assert_same_graph(graph, django_graph(root, "settings", "default", isolate=True))
+
+
+def assert_same_graph(graph: MigrationGraph, theirs: DjangoGraph) -> None:
+    """squashkit's graph has exactly the nodes and edges of Django's ``loader.graph``."""
     assert theirs.error is None, theirs.error
     assert nodes(graph) == {str(n) for n in theirs.nodes}
     assert edges(graph) == {(str(p), str(c)) for p, c in theirs.edges}

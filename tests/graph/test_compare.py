@@ -1,0 +1,172 @@
+"""static == Django: for every fixture Django can load, both loaders give the same records and graphs.
+
+With a database, the applied state comes from a real SQLite database migrated (or faked) to that point by
+``manage.py`` in a subprocess, and squashkit's graph is also compared with the graph Django itself builds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from squashkit.config import Config
+from squashkit.graph.compare import compare_graph_edges, compare_projects, record_signature
+from squashkit.graph.django_loader import django_graph, load_django
+from squashkit.graph.graph import ReplacementOutcome
+from squashkit.graph.model import MigrationKey
+from squashkit.graph.static import load_static
+from tests.graph.helpers import assert_same_graph, copy_fixture, keys, manage, project
+
+K = MigrationKey
+SQUASH = K("shop", "0001_squashed_0003_order_total")
+REPLACED = (K("shop", "0001_initial"), K("shop", "0002_order_note"), K("shop", "0003_order_total"))
+
+
+@pytest.mark.parametrize("name", ["odd_files", "conflicts", "cycle", "dangling"])
+def test_static_equals_django_without_database(tmp_path, name):
+    root = copy_fixture(name, tmp_path)
+    static = load_static(root)
+    django = load_django(root, "settings", isolate=True)
+    assert static.problems == ()
+    assert compare_projects(static, django) == []
+
+
+def _migrated(root: Path, state: str) -> None:
+    if state == "none":
+        return
+    if state == "all":
+        manage(root, "migrate")  # for real: Django runs the custom operation and RunPython of odd_files
+        return
+    # "partial": the database was migrated to shop.0002 before the squash was written.
+    squash = root / "shop" / "migrations" / f"{SQUASH.name}.py"
+    hidden = squash.rename(root / "squash.py.hidden")
+    manage(root, "migrate", "shop", "0002_order_note", "--fake")
+    hidden.rename(squash)
+
+
+@pytest.mark.parametrize(
+    ("state", "applied_shop", "shop_nodes", "outcome"),
+    [
+        (
+            "none",
+            [],
+            ["shop.0001_squashed_0003_order_total", "shop.0004_order_reference", "shop.0005_log_totals"],
+            ReplacementOutcome(SQUASH, REPLACED, used=True, applied=0),
+        ),
+        (
+            "all",
+            [
+                "shop.0001_initial",
+                "shop.0001_squashed_0003_order_total",
+                "shop.0002_order_note",
+                "shop.0003_order_total",
+                "shop.0004_order_reference",
+                "shop.0005_log_totals",
+            ],
+            ["shop.0001_squashed_0003_order_total", "shop.0004_order_reference", "shop.0005_log_totals"],
+            ReplacementOutcome(SQUASH, REPLACED, used=True, applied=3),
+        ),
+        (
+            "partial",
+            ["shop.0001_initial", "shop.0002_order_note"],
+            [
+                "shop.0001_initial",
+                "shop.0002_order_note",
+                "shop.0003_order_total",
+                "shop.0004_order_reference",
+                "shop.0005_log_totals",
+            ],
+            ReplacementOutcome(SQUASH, REPLACED, used=False, applied=2),
+        ),
+    ],
+)
+def test_odd_files_with_applied_state_from_a_real_database(tmp_path, state, applied_shop, shop_nodes, outcome):
+    root = copy_fixture("odd_files", tmp_path)
+    _migrated(root, state)
+    theirs = django_graph(root, "settings", "default", isolate=True)
+    assert sorted(str(k) for k in theirs.applied if k.app_label == "shop") == applied_shop
+    static = load_static(root)
+    django = load_django(root, "settings", isolate=True)
+    assert compare_projects(static, django, theirs.applied) == []
+    assert_same_graph(django.graph(theirs.applied), theirs)
+    graph = static.graph(theirs.applied)
+    assert keys(graph.migration_nodes("shop")) == shop_nodes
+    assert graph.replacements == (outcome,)
+    assert graph.dangling == ()
+
+
+def test_conflicts_graph_is_djangos(tmp_path):
+    root = copy_fixture("conflicts", tmp_path)
+    theirs = django_graph(root, "settings", isolate=True)
+    assert_same_graph(load_django(root, "settings", isolate=True).graph(), theirs)
+    graph = load_static(root).graph()
+    assert {str(n) for n in theirs.nodes} == {str(n) for n in graph.migration_nodes()}
+
+
+def test_computed_dependencies_are_the_only_differences(tmp_path):
+    root = copy_fixture("computed_deps", tmp_path)
+    static = load_static(root)
+    django = load_django(root, "settings", isolate=True)
+    first, second, ledger = (
+        K("reports", "0001_initial"),
+        K("reports", "0002_report_account"),
+        K("ledger", "0001_initial"),
+    )
+    assert compare_projects(static, django) == [
+        "reports.0002_report_account: dependencies differ:"
+        f" static {[(first, 'explicit')]!r} vs Django {[(ledger, 'explicit'), (first, 'explicit')]!r}",
+        "reports.0003_report_title_index: dependencies differ:"
+        f" static {[(second, 'explicit')]!r} vs Django {[(first, 'explicit'), (second, 'explicit')]!r}",
+        "edge ledger.0001_initial -> reports.0002_report_account only in Django's graph",
+        "edge reports.0001_initial -> reports.0003_report_title_index only in Django's graph",
+    ]
+
+
+def test_wrong_auth_user_model_shows_as_differences(tmp_path):
+    """Without ``[tool.squashkit] AUTH_USER_MODEL`` squashkit assumes ``auth.User`` and says where it differs."""
+    root = copy_fixture("odd_files", tmp_path)
+    static = load_static(root, config=Config())
+    django = load_django(root, "settings", isolate=True)
+    differences = compare_projects(static, django)
+    people, auth = K("people", "__first__"), K("auth", "__first__")
+    for name in ("0001_initial", "0001_squashed_0003_order_total"):
+        assert (
+            f"shop.{name}: dependencies differ: static {[(auth, 'swappable')]!r} vs Django {[(people, 'swappable')]!r}"
+            in differences
+        )
+    assert "edge people.0001_initial -> shop.0001_squashed_0003_order_total only in Django's graph" in differences
+    assert "edge auth.0001_initial -> shop.0001_squashed_0003_order_total only in the static graph" in differences
+
+
+def test_record_signature_ignores_lines_and_setting_names():
+    from dataclasses import replace
+
+    from squashkit.graph.model import Dependency
+
+    info = project({"a.0002": ["a.0001"]}).migrations[K("a", "0002")]
+    moved = replace(info, dependencies=(Dependency.of("a", "0001", line=40),))
+    assert record_signature(info) == record_signature(moved)
+    assert record_signature(info) != record_signature(replace(info, atomic=False))
+
+
+def test_compare_reports_missing_migrations_and_apps():
+    a = project({"a.0001": [], "a.0002": ["a.0001"]})
+    b = project({"a.0001": [], "b.0001": []})
+    assert compare_projects(a, b) == [
+        "project apps differ: static ['a'] vs Django ['a', 'b']",
+        "migration a.0002 only in the static load",
+        "node a.0002 only in the static graph",
+        "edge a.0001 -> a.0002 only in the static graph",
+    ]
+
+
+def test_compare_graph_edges_maps_static_external_markers_to_djangos_choice():
+    static = project({"a.0001": ["auth.__first__"]}).graph()
+    django = project({"a.0001": ["auth.0001_initial"], "auth.0001_initial": [], "auth.0002": ["auth.0001_initial"]})
+    assert compare_graph_edges(static, django.graph(), ["a"]) == []
+    latest = project({"a.0001": ["auth.__latest__"]}).graph()
+    assert compare_graph_edges(latest, django.graph(), ["a"]) == [
+        "edge auth.0002 -> a.0001 only in the static graph",
+        "edge auth.0001_initial -> a.0001 only in Django's graph",
+    ]
