@@ -242,14 +242,20 @@ def _plan(
         previous = bounds.get(node.app_label)
         bounds[node.app_label] = node if previous is None else chain.later(previous, node)
 
-    def bound(app: str) -> MigrationKey | None:
+    full: set[str] = set()
+
+    def bound(app: str, *, complete: bool = False) -> MigrationKey | None:
+        """What ``key`` is applied after in ``app``: its direct dependencies' latest target, or with
+        ``complete`` the latest ``app`` node among all its ancestors (needed when a later state matters)."""
         if app not in chains:
             return None
-        if app not in bounds:
+        if app not in bounds or (complete and app not in full):
             found = frontier(key, app)
+            full.add(app)
+            previous = bounds.get(app)
             if found is None:
-                return None
-            bounds[app] = found
+                return previous
+            bounds[app] = found if previous is None else chains[app].later(previous, found)
         return bounds[app]
 
     required: dict[MigrationKey, Provision] = {}
@@ -259,8 +265,11 @@ def _plan(
         app = need.app_label
         if app not in chains:
             continue  # an app squashkit cannot see: its dependencies are kept as "external"
-        limit = bound(app)
+        limit = bound(app, complete=need.kind != "exists")
         provision = chains[app].provide(need.kind, need.target, limit) if limit is not None else None
+        if provision is None and need.kind == "exists":
+            limit = bound(app, complete=True)
+            provision = chains[app].provide(need.kind, need.target, limit) if limit is not None else None
         if provision is None:
             unprovided.add(app)
             notes.append(f"{need.why}, but no migration of {app!r} before it provides {need.target}")
@@ -273,9 +282,9 @@ def _plan(
         for app, chain in chains.items():
             if app == key.app_label:
                 continue
-            if chain._events.get((kind, need.target)) is None:
+            if not chain.has_events(kind, need.target):
                 continue
-            limit = bound(app)
+            limit = bound(app, complete=True)
             if limit is None:
                 continue
             provision = chain.latest(kind, need.target, limit)

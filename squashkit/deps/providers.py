@@ -100,6 +100,9 @@ class AppChain:
         idxs.append(i)
         whats.append(what)
 
+    def has_events(self, kind: EventKind, target: object) -> bool:
+        return (kind, target) in self._events
+
     def latest(self, kind: EventKind, target: object, bound: MigrationKey) -> Provision | None:
         """The last migration at or before ``bound`` (same-app ancestor-or-self) with this event."""
         found = self._events.get((kind, target))

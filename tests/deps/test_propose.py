@@ -260,3 +260,31 @@ def test_apps_filter_and_cycles(tmp_path: Path) -> None:
         )
     )
     assert propose(cyclic) == []
+
+
+def test_field_needs_look_at_every_ancestor_not_only_direct_dependencies(tmp_path: Path) -> None:
+    """crm.0004 (adds code) -> sales.0001 -> sales.0002 (to_field='code', declares only crm.0001):
+    crm.0001 alone would not provide the field; crm.0004 is reached through sales.0001."""
+    to_code = "models.ForeignKey(on_delete=models.CASCADE, to='crm.customer', to_field='code')"
+    apps = {
+        "crm": {
+            **crm(),
+            "0004_code": migration(
+                [("crm", "0003_size")],
+                ops=[add_field("Customer", "code", "models.CharField(max_length=5, unique=True)")],
+            ),
+        },
+        "sales": {
+            "0001_initial": migration([("crm", "0004_code")], ops=[create("Order", f"('a', {to_code})")]),
+            "0002_b": migration(
+                [("sales", "0001_initial"), ("crm", "0001_initial")], ops=[add_field("Order", "b", to_code)]
+            ),
+        },
+    }
+    proposals = by_key(propose(load_static(build(tmp_path, apps))))
+    assert not proposals[K("sales", "0001_initial")].pending
+    second = proposals[K("sales", "0002_b")]
+    assert keys(second) == ["sales.0001_initial"]
+    assert second.changes[1].reason == (
+        "needs only crm.0004_code, which adds crm.customer.code, already implied through sales.0001_initial"
+    )
