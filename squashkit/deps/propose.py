@@ -170,35 +170,44 @@ class _Resolver:
 
 
 class _Frontier:
-    """The latest node of an app among a node's ancestors in the original graph (memoised)."""
+    """The latest node of an app among a node's ancestors in the original graph.
+
+    One ancestor bit-set per node, computed once over a topological order; bits are grouped by app in chain
+    order, so the frontier in an app is the highest bit of the app's slice.
+    """
 
     def __init__(self, graph: MigrationGraph, chains: dict[str, AppChain]) -> None:
-        self.dg = graph.dg
+        self.graph = graph
         self.chains = chains
-        self.memo: dict[tuple[MigrationKey, str], int] = {}
+        self.offsets: dict[str, int] = {}
+        self.bits: dict[MigrationKey, int] | None = None
+
+    def _compute(self) -> dict[MigrationKey, int]:
+        position: dict[MigrationKey, int] = {}
+        offset = 0
+        for app in sorted(self.chains):
+            self.offsets[app] = offset
+            for i, node in enumerate(self.chains[app].nodes):
+                position[node] = offset + i
+            offset += len(self.chains[app])
+        dg = self.graph.dg
+        bits: dict[MigrationKey, int] = {}
+        for node in nx.topological_sort(dg):
+            value = 0
+            for parent in dg.predecessors(node):
+                value |= bits[parent]
+                if parent in position:
+                    value |= 1 << position[parent]
+            bits[node] = value
+        return bits
 
     def __call__(self, node: MigrationKey, app: str) -> MigrationKey | None:
+        if self.bits is None:
+            self.bits = self._compute()
         chain = self.chains[app]
-        stack = [node]
-        memo = self.memo
-        while stack:
-            current = stack[-1]
-            if (current, app) in memo:
-                stack.pop()
-                continue
-            parents = list(self.dg.predecessors(current))
-            pending = [p for p in parents if p.app_label != app and (p, app) not in memo]
-            if pending:
-                stack.extend(pending)
-                continue
-            best = -1
-            for parent in parents:
-                value = chain.index.get(parent, -1) if parent.app_label == app else memo[(parent, app)]
-                best = max(best, value)
-            memo[(current, app)] = best
-            stack.pop()
-        found = memo[(node, app)]
-        return chain.nodes[found] if found >= 0 else None
+        ancestors = self.bits.get(node, 0) >> self.offsets[app]
+        ancestors &= (1 << len(chain)) - 1
+        return chain.nodes[ancestors.bit_length() - 1] if ancestors else None
 
 
 @dataclass
@@ -223,6 +232,7 @@ def _plan(
     chains: dict[str, AppChain],
     resolve: _Resolver,
     frontier: _Frontier,
+    referencing: dict[tuple[str, object], list[str]],
 ) -> _Plan:
     info = project.migrations[key]
     refs = references(info)
@@ -279,11 +289,10 @@ def _plan(
             whys[provision.migration] = need.why
     for need in refs.own_removals():
         kind = "refby" if need.kind == "unreferenced" else "frefby"
-        for app, chain in chains.items():
+        for app in referencing.get((kind, need.target), ()):
             if app == key.app_label:
                 continue
-            if not chain.has_events(kind, need.target):
-                continue
+            chain = chains[app]
             limit = bound(app, complete=True)
             if limit is None:
                 continue
@@ -364,7 +373,11 @@ def propose(
         and node in project.migrations
         and project.in_project(node)
     )
-    plans = {key: _plan(key, project, chains, resolve, frontier) for key in scope}
+    referencing: dict[tuple[str, object], list[str]] = {}
+    for app in sorted(chains):
+        for event in chains[app].event_keys("refby", "frefby"):
+            referencing.setdefault(event, []).append(app)
+    plans = {key: _plan(key, project, chains, resolve, frontier, referencing) for key in scope}
 
     # The rewired graph: planned migrations get their own same-app + kept + provider edges; every other
     # edge (run_before, unplanned migrations) stays.

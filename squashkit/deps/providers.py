@@ -103,6 +103,10 @@ class AppChain:
     def has_events(self, kind: EventKind, target: object) -> bool:
         return (kind, target) in self._events
 
+    def event_keys(self, *kinds: EventKind) -> list[tuple[str, object]]:
+        """The ``(kind, target)`` pairs recorded for ``kinds``."""
+        return [key for key in self._events if key[0] in kinds]
+
     def latest(self, kind: EventKind, target: object, bound: MigrationKey) -> Provision | None:
         """The last migration at or before ``bound`` (same-app ancestor-or-self) with this event."""
         found = self._events.get((kind, target))
