@@ -158,6 +158,25 @@ def build_graph(
         for p in project.problems
         if p.app_label is not None and p.migration is not None
     }
+    # A missing node some squash replaces, while none of those squashes could be used (Django's #23556).
+    unused = {o.replacement for o in outcomes if not o.used}
+    replaced_by: dict[MigrationKey, list[MigrationKey]] = {}
+    for key in sorted(project.migrations):
+        for target in project.migrations[key].replaces:
+            replaced_by.setdefault(target, []).append(key)
+
+    def missing_reason(node: MigrationKey) -> str:
+        if node in unread:
+            return f"dependency on a migration squashkit could not read ({unread[node]})"
+        squashes = replaced_by.get(node, [])
+        if squashes and all(s in unused for s in squashes):
+            names = ", ".join(str(s) for s in squashes)
+            return (
+                f"dependency on a migration that does not exist; {names} replaces it but cannot be used because"
+                " some of the migrations it replaces are applied"
+            )
+        return "dependency on a migration that does not exist"
+
     dangling = list(unresolvable)
     for node, data in sorted(dg.nodes(data=True)):
         if data["kind"] != NodeKind.MISSING:
@@ -169,11 +188,7 @@ def build_graph(
                     child=child,
                     missing=node,
                     line=declared["line"],
-                    reason=(
-                        f"dependency on a migration squashkit could not read ({unread[node]})"
-                        if node in unread
-                        else "dependency on a migration that does not exist"
-                    ),
+                    reason=missing_reason(node),
                     declared_by=declared["declared_by"],
                 )
             )

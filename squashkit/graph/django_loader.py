@@ -36,7 +36,7 @@ from squashkit.graph.model import (
 )
 from squashkit.graph.operations import get_model_calls, summarize_object
 from squashkit.graph.serialize import project_from_dict, project_to_dict
-from squashkit.graph.static import _HEADER
+from squashkit.graph.static import _HEADER, _skip_dir
 
 __all__ = ["DjangoGraph", "django_graph", "load_django"]
 
@@ -120,7 +120,10 @@ def _load_in_process(root: Path, settings: str) -> Project:
         module = sys.modules.get(module_name or "")
         migrations_path = Path(getattr(module, "__file__", None) or config.path).resolve().parent
         app_path = Path(config.path).resolve()
-        external = not migrations_path.is_relative_to(root)
+        # Outside the root, or where the static loader never looks (a virtualenv, site-packages, hidden folders).
+        external = not migrations_path.is_relative_to(root) or any(
+            _skip_dir(part) for part in migrations_path.relative_to(root).parts
+        )
         apps[label] = AppInfo(label, app_path, migrations_path, external)
     migrations: dict[MigrationKey, MigrationInfo] = {}
     problems: list[FileProblem] = []

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from squashkit.graph.django_loader import django_graph
 from squashkit.graph.graph import DanglingDependency, EdgeKind, NodeKind, ReplacementOutcome
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
-from tests.graph.helpers import FIXTURES, django_agrees, edges, key, materialize, nodes, project
+from tests.graph.helpers import FIXTURES, django_agrees, edges, key, materialize, nodes, project, record_applied
 
 K = MigrationKey
 
@@ -163,7 +164,8 @@ def test_replaced_files_deleted_are_healed_by_the_replacement(tmp_path):
 
 
 def test_replaced_files_deleted_while_partially_applied_dangle():
-    """Django raises NodeNotFoundError here: the squash is dropped and a.0002 is gone."""
+    """Django raises NodeNotFoundError here, with the #23556 explanation: the squash is dropped (a.0001 is
+    applied) and a.0002 is gone."""
     p = project({"a.0001_squashed_0002": [], "a.0003": ["a.0002"]}, replaces=REPLACES)
     graph = p.graph({key("a.0001")})
     assert graph.dangling == (
@@ -171,7 +173,8 @@ def test_replaced_files_deleted_while_partially_applied_dangle():
             child=key("a.0003"),
             missing=key("a.0002"),
             line=1,
-            reason="dependency on a migration that does not exist",
+            reason="dependency on a migration that does not exist; a.0001_squashed_0002 replaces it but cannot be"
+            " used because some of the migrations it replaces are applied",
             declared_by=key("a.0003"),
         ),
     )
@@ -314,4 +317,30 @@ def test_complete_project_unknown_and_unmigrated_apps():
             line=2,
             reason="dependency on unknown app: nope",
         ),
+    )
+
+
+def test_latest_of_an_app_with_a_squash_is_the_squash(tmp_path):
+    """
+    Django's rule picks the *first sorted* leaf, judged before replacements.  While the replaced files are
+    still on disk, the squash is a leaf of its own (a.0003 depends on a.0002, not on the squash), so
+    ``("a", "__latest__")`` means the squash, not a.0003:
+
+    a.0001_squashed_0002 ---> a.0003
+              \\
+               `-----------> b.0001      (b.0001 depends on a.__latest__)
+    """
+    p = project({**SQUASH, "b.0001": ["a.__latest__"]}, replaces=REPLACES)
+    graph = p.graph()
+    assert graph.parents(key("b.0001")) == [key("a.0001_squashed_0002")]
+    django_agrees(graph, materialize(tmp_path, p))
+
+
+def test_django_gives_the_same_explanation(tmp_path):
+    root = materialize(tmp_path, project({"a.0001_squashed_0002": [], "a.0003": ["a.0002"]}, replaces=REPLACES))
+    record_applied(root, [key("a.0001")])
+    assert django_graph(root, "settings", "default", isolate=True).error == (
+        "NodeNotFoundError: Migration a.0003 depends on nonexistent node ('a', '0002'). Django tried to replace"
+        " migration a.0002 with any of [a.0001_squashed_0002] but wasn't able to because some of the replaced"
+        " migrations are already applied."
     )

@@ -10,8 +10,10 @@ import py_compile
 import pytest
 
 from squashkit.errors import DjangoLoadError
+from squashkit.graph.compare import compare_projects
 from squashkit.graph.django_loader import django_graph, load_django
 from squashkit.graph.model import Dependency, DependencyForm, MigrationKey, OperationSummary
+from squashkit.graph.static import load_static
 from tests.graph.helpers import copy_fixture, make_app, write_migration, write_settings
 
 K = MigrationKey
@@ -150,3 +152,18 @@ def test_sourceless_pyc_is_a_migration_for_django(tmp_path):
         caught.value.reason
         == "ImportError: Couldn't import 'shop.migrations.0002_second' as it appears to be a stale .pyc file."
     )
+
+
+def test_packages_installed_inside_the_project_are_external(tmp_path):
+    """A virtualenv inside the project root (``.venv/lib/.../site-packages``) holds third-party apps, not the
+    project's: the static loader skips it, the Django loader must call its apps external."""
+    site = tmp_path / ".venv" / "lib" / "python3" / "site-packages"
+    write_migration(make_app(site, "thirdparty"), "0001_initial")
+    write_migration(make_app(tmp_path, "shop"), "0001_initial", dependencies=[("thirdparty", "__first__")])
+    write_settings(tmp_path, ["thirdparty", "shop"], extra=f"import sys\nsys.path.insert(0, {str(site)!r})\n")
+    project = load_django(tmp_path, "settings", isolate=True)
+    assert project.apps["thirdparty"].external is True
+    assert project.project_apps == ["shop"]
+    static = load_static(tmp_path)
+    assert static.project_apps == ["shop"]
+    assert compare_projects(static, project) == []
