@@ -161,6 +161,30 @@ def _state_diff(original: Any, new: Any) -> list[str]:
     return [f"{a}.{m}" for a, m in keys if original.models.get((a, m)) != new.models.get((a, m))]
 
 
+def _ancestry(graph: Any) -> dict[Any, int]:
+    """Ancestor bit-sets of every node of a Django ``MigrationGraph`` (bits: sorted node order)."""
+    index = {key: i for i, key in enumerate(sorted(graph.nodes))}
+    parents = {key: [p.key for p in graph.node_map[key].parents] for key in graph.nodes}
+    pending = {key: len(ps) for key, ps in parents.items()}
+    children: dict[Any, list[Any]] = {}
+    for key, ps in parents.items():
+        for parent in ps:
+            children.setdefault(parent, []).append(key)
+    ready = [key for key, count in pending.items() if count == 0]
+    bits: dict[Any, int] = {}
+    while ready:
+        key = ready.pop()
+        value = 0
+        for parent in parents[key]:
+            value |= bits[parent] | (1 << index[parent])
+        bits[key] = value
+        for child in children.get(key, ()):
+            pending[child] -= 1
+            if pending[child] == 0:
+                ready.append(child)
+    return bits
+
+
 def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str, Any]:
     from squashkit.graph.django_loader import _setup
 
@@ -178,7 +202,9 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     original_state = loader.project_state()
-    original_ancestors = {key: set(loader.graph.forwards_plan(key)) for key in loader.graph.nodes}
+    original_graph = loader.graph
+    original_ancestors = _ancestry(original_graph)
+    original_index = {key: i for i, key in enumerate(sorted(original_graph.nodes))}
     classes = {key: type(m) for key, m in loader.disk_migrations.items()}
     saved = {key: list(cls.dependencies) for key, cls in classes.items()}
     rewired = {_key(k): [tuple(d) for d in v] for k, v in payload["rewired"].items()}
@@ -198,8 +224,10 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
         return {"graph_error": error, "failures": {}}
     failures: dict[str, str] = {}
     graph = loader.graph
+    new_ancestors = _ancestry(graph)
+    same_nodes = sorted(graph.nodes) == sorted(original_graph.nodes)
     for key in sorted(graph.nodes):
-        if key not in rewired and set(graph.forwards_plan(key)) == original_ancestors.get(key):
+        if key not in rewired and same_nodes and new_ancestors.get(key) == original_ancestors.get(key):
             continue
         migration = graph.nodes[key]
         try:
@@ -211,7 +239,8 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
                 raise LookupError(f"RunPython reads {', '.join(missing)}, not in the state of its new ancestors")
         except Exception as exc:
             reason = f"{key[0]}.{key[1]} does not apply on its new ancestors: {type(exc).__name__}: {exc}"
-            culprits = [k for k in rewired if k == key or k in original_ancestors.get(key, ())]
+            before = original_ancestors.get(key, 0)
+            culprits = [k for k in rewired if k == key or (k in original_index and before >> original_index[k] & 1)]
             for culprit in culprits or list(rewired):
                 failures.setdefault(f"{culprit.app_label}|{culprit.name}", reason)
     final_state = loader.project_state()
