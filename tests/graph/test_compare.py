@@ -170,3 +170,18 @@ def test_compare_graph_edges_maps_static_external_markers_to_djangos_choice():
         "edge auth.0002 -> a.0001 only in the static graph",
         "edge auth.0001_initial -> a.0001 only in Django's graph",
     ]
+
+
+def test_first_on_an_app_without_migrations_is_dropped_by_both(tmp_path):
+    """makemigrations writes ``("plain", "__first__")`` for a relation to an app that has no migrations."""
+    from tests.graph.helpers import make_app, write_migration, write_settings
+
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "__init__.py").write_text("")
+    write_migration(make_app(tmp_path, "shop"), "0001_initial", dependencies=[("plain", "__first__")])
+    write_settings(tmp_path, ["plain", "shop"])
+    static = load_static(tmp_path)
+    django = load_django(tmp_path, "settings", isolate=True)
+    assert django.unmigrated_apps == frozenset({"plain"})
+    assert compare_projects(static, django) == []
+    assert static.graph().dangling == ()
