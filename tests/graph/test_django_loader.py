@@ -167,3 +167,53 @@ def test_packages_installed_inside_the_project_are_external(tmp_path):
     static = load_static(tmp_path)
     assert static.project_apps == ["shop"]
     assert compare_projects(static, project) == []
+
+
+IN_PROCESS = """
+import json, sys
+from squashkit.errors import DjangoLoadError
+from squashkit.graph.django_loader import django_graph, load_django
+from squashkit.graph.serialize import project_to_dict
+
+root = sys.argv[1]
+first = load_django(root, "settings")  # Django not set up yet: loads in this process
+again = load_django(root, "settings")  # same settings: in this process again
+other = load_django(root, "settings_copy")  # other settings: a subprocess, chosen automatically
+try:
+    load_django(root, "settings_copy", isolate=False)
+    refused = None
+except DjangoLoadError as exc:
+    refused = str(exc)
+graph = django_graph(root, "settings")
+print(json.dumps({
+    "first": project_to_dict(first),
+    "same": project_to_dict(again) == project_to_dict(first) == project_to_dict(other),
+    "refused": refused,
+    "nodes": len(graph.nodes),
+}))
+"""
+
+
+def test_in_process_load_equals_isolated_load(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from squashkit.graph.serialize import project_to_dict
+
+    root = copy_fixture("odd_files", tmp_path)
+    (root / "settings_copy.py").write_text((root / "settings.py").read_text())
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, str(root)], capture_output=True, text=True, env=env, check=True
+    )
+    out = json.loads(proc.stdout)
+    assert out["first"] == project_to_dict(load_django(root, "settings", isolate=True))
+    assert out["same"] is True
+    assert out["refused"] == (
+        "Django could not load migrations with settings 'settings_copy':"
+        " Django is already set up with settings 'settings' in this process"
+    )
+    assert out["nodes"] == len(django_graph(root, "settings", isolate=True).nodes)
