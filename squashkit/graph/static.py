@@ -163,7 +163,9 @@ def load_static(
 ) -> Project:
     """Load every migration under ``root`` statically.
 
-    ``apps`` limits which app labels are parsed (their dependencies still name other apps).
+    ``apps`` limits which app labels are parsed (their dependencies still name other apps); the apps left
+    out are not in the returned project, so the graph treats them as apps outside it (roots), not as apps
+    whose migrations are all missing.
     Raises :class:`ProjectNotFoundError` when ``root`` is not a directory or holds no migrations package.
     """
     root = Path(root).resolve()
@@ -193,7 +195,7 @@ def load_static(
     return Project(
         root=root,
         source="static",
-        apps=found,
+        apps={label: app for label, app in found.items() if wanted is None or label in wanted},
         migrations=migrations,
         problems=tuple(problems),
         settings=settings,

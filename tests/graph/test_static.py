@@ -395,11 +395,18 @@ def test_migrations_folder_without_init_is_not_an_app(tmp_path):
 
 
 def test_apps_argument_limits_parsing(tmp_path):
+    """Apps left out are treated like apps outside the project: their nodes are roots, not dangling."""
     write_migration(make_app(tmp_path, "shop"), "0001_initial")
-    write_migration(make_app(tmp_path, "crm"), "0001_initial")
+    write_migration(make_app(tmp_path, "crm"), "0001_initial", dependencies=[("shop", "0001_initial")])
+    write_migration(
+        make_app(tmp_path, "crm"), "0002_second", dependencies=[("crm", "0001_initial"), ("shop", "__latest__")]
+    )
     project = load_static(tmp_path, apps=["crm"])
-    assert sorted(project.apps) == ["crm", "shop"]
-    assert list(project.migrations) == [K("crm", "0001_initial")]
+    assert list(project.apps) == ["crm"]
+    assert sorted(project.migrations) == [K("crm", "0001_initial"), K("crm", "0002_second")]
+    graph = project.graph()
+    assert graph.dangling == ()
+    assert graph.parents(K("crm", "0002_second")) == [K("crm", "0001_initial"), K("shop", "__latest__")]
 
 
 def test_content_hash_is_sha256_of_the_bytes(tmp_path):
