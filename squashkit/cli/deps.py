@@ -22,7 +22,7 @@ from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table
 from squashkit.deps.fix import AppliedLookup, FixPlan, plan_fixes
 from squashkit.deps.propose import EdgeChange, Proposal, propose
-from squashkit.deps.verify import default_database_applied, find_settings, verify
+from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
 from squashkit.rewrite.files import apply_results
@@ -144,7 +144,12 @@ def command(
     pending = [p for p in proposals if p.pending]
     plans: dict[Any, FixPlan] = {}
     if (fix or show_diff) and pending:
-        applied_in, _described = _applied_source(root, found_settings)
+        try:
+            applied_in, _described = _applied_source(root, found_settings)
+        except VerifyError:
+            if fix:
+                raise
+            applied_in = None  # --diff only: show what would be written, refusals say why
         for plan in plan_fixes(
             project, pending, applied_in=applied_in, assume_unapplied=assume_unapplied, require_verified=not no_verify
         ):

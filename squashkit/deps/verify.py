@@ -40,8 +40,8 @@ __all__ = ["VerifyError", "default_database_applied", "find_settings", "verify"]
 class VerifyError(SquashkitError):
     """The verification subprocess could not run at all."""
 
-    def __init__(self, settings: str, reason: str) -> None:
-        super().__init__(f"cannot verify with settings {settings!r}: {reason}", settings=settings, reason=reason)
+    def __init__(self, settings: str, reason: str, action: str = "verify") -> None:
+        super().__init__(f"cannot {action} with settings {settings!r}: {reason}", settings=settings, reason=reason)
         self.settings = settings
         self.reason = reason
 
@@ -58,7 +58,9 @@ def _key(text: str) -> MigrationKey:
     return MigrationKey(app, name)
 
 
-def _run(root: Path, settings: str, payload: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+def _run(
+    root: Path, settings: str, payload: dict[str, Any], timeout: float | None, action: str = "verify"
+) -> dict[str, Any]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = settings
     env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -74,13 +76,15 @@ def _run(root: Path, settings: str, payload: dict[str, Any], timeout: float | No
             timeout=timeout,
         )
     except subprocess.TimeoutExpired as exc:
-        raise VerifyError(settings, f"timed out after {exc.timeout} s") from exc
+        raise VerifyError(settings, f"timed out after {exc.timeout} s", action) from exc
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        raise VerifyError(settings, lines[-1] if lines else f"subprocess exited {proc.returncode}")
+        raise VerifyError(settings, lines[-1] if lines else f"subprocess exited {proc.returncode}", action)
     result: dict[str, Any] = json.loads(proc.stdout)
     if result.get("setup_error"):
         raise DjangoLoadError(settings, result["setup_error"])
+    if result.get("error"):
+        raise VerifyError(settings, result["error"], action)
     return result
 
 
@@ -135,7 +139,7 @@ def default_database_applied(root: Path, settings: str, *, timeout: float | None
 
     A SQLite database file that does not exist is not created: nothing is applied there.
     """
-    result = _run(Path(root).resolve(), settings, {"applied_only": True}, timeout)
+    result = _run(Path(root).resolve(), settings, {"applied_only": True}, timeout, "read applied migrations")
     return {MigrationKey(a, n) for a, n in result["applied"]}, result["database"]
 
 
@@ -195,7 +199,11 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
     from django.db import connections
 
     if payload.get("applied_only"):
-        applied, database = _applied(connections["default"])
+        try:
+            applied, database = _applied(connections["default"])
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            return {"error": f"{type(exc).__module__}.{type(exc).__name__}: {first}"}
         return {"applied": applied, "database": database}
 
     from django.db.migrations.loader import MigrationLoader

@@ -159,3 +159,20 @@ def test_input_errors_exit_2(tmp_path: Path, run_cli) -> None:
         "error: Django could not load migrations with settings 'nope.settings': "
         "ModuleNotFoundError: No module named 'nope'\n"
     )
+
+
+def test_unreachable_default_database_stops_fix(tmp_path: Path, run_cli) -> None:
+    from tests.deps.richproject import make_rich_project
+
+    root = make_rich_project(tmp_path / "rich")
+    env = {"SAMPLE_DB_ENGINE": "postgresql", "SAMPLE_DB_HOST": str(tmp_path / "no-socket"), "SAMPLE_DB_NAME": "x"}
+    result = run_cli("deps", root, "--fix", env=env)
+    assert result.exit_code == 2
+    socket = tmp_path / "no-socket" / ".s.PGSQL.5432"
+    assert result.stderr == (
+        "error: cannot read applied migrations with settings 'rich.settings': django.db.utils.OperationalError: "
+        f'connection is bad: connection to server on socket "{socket}" failed: No such file or directory\n'
+    )
+    diff = run_cli("deps", root, "--diff", env=env)
+    assert diff.exit_code == 1
+    assert "[refused: no applied-state source" in diff.stdout
