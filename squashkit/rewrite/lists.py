@@ -284,7 +284,8 @@ def _edit(
             after_of[d] = previous
     # Replacements in place keep the element's comma and comments.
     for d, i in slot_of.items():
-        editor.values[i] = _new_value(desired[d], editor.template)
+        own = _template([cst.Element(editor.values[i])])
+        editor.values[i] = _new_value(desired[d], own or editor.template)
     # Build the final sequence of original indexes and new insertions, then remove/insert from the end.
     for i in sorted(free, reverse=True):
         editor.remove(i)
