@@ -126,9 +126,9 @@ def record_applied(root: Path, applied: Iterable[MigrationKey]) -> None:
         )
 
 
-def manage(root: Path, *args: str) -> str:
+def manage(root: Path, *args: str, settings: str = "settings") -> str:
     """Run ``manage.py`` of a (copied) fixture project in a subprocess; returns its stdout."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "DJANGO_SETTINGS_MODULE": "settings"}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "DJANGO_SETTINGS_MODULE": settings}
     env["PYTHONPATH"] = os.pathsep.join(p for p in [str(root), env.get("PYTHONPATH", "")] if p)
     proc = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, check=False
@@ -218,3 +218,32 @@ def assert_same_graph(graph: MigrationGraph, theirs: DjangoGraph) -> None:
     assert theirs.error is None, theirs.error
     assert nodes(graph) == {str(n) for n in theirs.nodes}
     assert edges(graph) == {(str(p), str(c)) for p, c in theirs.edges}
+
+
+FAKE_APPLIED = """
+import sys
+import django
+django.setup()
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+recorder = MigrationRecorder(connections["default"])
+recorder.ensure_schema()
+for item in sys.argv[1:]:
+    app, name = item.split(".", 1)
+    recorder.record_applied(app, name)
+"""
+
+
+def fake_applied(root: Path, settings: str, applied: Iterable[MigrationKey]) -> None:
+    """Record ``applied`` in the project's default database through Django (what ``migrate --fake`` writes)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "DJANGO_SETTINGS_MODULE": settings}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [str(root), env.get("PYTHONPATH", "")] if p)
+    proc = subprocess.run(
+        [sys.executable, "-c", FAKE_APPLIED, *(str(k) for k in applied)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
