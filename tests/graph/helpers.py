@@ -247,3 +247,69 @@ def fake_applied(root: Path, settings: str, applied: Iterable[MigrationKey]) -> 
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def random_project(seed: int) -> tuple[Project, set[MigrationKey]]:
+    """A random but reproducible project and a consistent applied set, for comparing with Django.
+
+    Two or three apps, each a chain of 2-5 migrations (sometimes depending on two earlier ones), created in
+    a random interleaving; cross-app dependencies on earlier migrations or on ``__first__``/``__latest__``
+    (which may point forward and make cycles); a ``run_before`` here and there; often a squash of an app's
+    first migrations, some of whose replaced files may be deleted; and, when the graph allows, the
+    migrations needed by a random migration as the applied set.
+    """
+    import random
+
+    rnd = random.Random(seed)
+    apps = ["a", "b", "c"][: rnd.randint(2, 3)]
+    pending = [app for app in apps for _ in range(rnd.randint(2, 5))]
+    rnd.shuffle(pending)
+    made: dict[str, list[str]] = {app: [] for app in apps}
+    order: list[str] = []
+    graph: dict[str, list[str]] = {}
+    for app in pending:
+        name = f"{app}.{len(made[app]) + 1:04d}_m"
+        deps = made[app][-1:]
+        if len(made[app]) > 1 and rnd.random() < 0.15:
+            deps.append(made[app][-2])
+        for other in apps:
+            if other == app or rnd.random() > 0.35:
+                continue
+            choice = rnd.random()
+            if choice < 0.2:
+                deps.append(f"{other}.__first__")
+            elif choice < 0.35:
+                deps.append(f"{other}.__latest__")
+            elif made[other]:
+                deps.append(rnd.choice(made[other]))
+        graph[name] = deps
+        made[app].append(name)
+        order.append(name)
+    run_before: dict[str, list[str]] = {}
+    for i, name in enumerate(order):
+        later = [n for n in order[i + 1 :] if key(n).app_label != key(name).app_label]
+        if later and rnd.random() < 0.1:
+            run_before[name] = [rnd.choice(later)]
+    replaces: dict[str, list[str]] = {}
+    app = rnd.choice(apps)
+    if len(made[app]) >= 2 and rnd.random() < 0.8:
+        k = rnd.randint(2, len(made[app]))
+        replaced = made[app][:k]
+        squash = f"{app}.0001_squashed_{k:04d}_m"
+        graph[squash] = sorted({d for r in replaced for d in graph[r] if key(d).app_label != app})
+        replaces[squash] = replaced
+        if rnd.random() < 0.3:
+            for r in replaced:
+                if rnd.random() < 0.5:
+                    del graph[r]
+    proj = project(graph, replaces=replaces, run_before=run_before)
+    unsquashed = proj.graph(replace_migrations=False)
+    applied: set[MigrationKey] = set()
+    if unsquashed.is_acyclic and rnd.random() < 0.6:
+        candidates = [
+            n for n in unsquashed.topological_order() if n in proj.migrations and not proj.migrations[n].replaces
+        ]
+        cut = rnd.randint(0, len(candidates))
+        for n in candidates[:cut]:
+            applied |= {x for x in unsquashed.forwards_plan(n) if x in proj.migrations}
+    return proj, applied

@@ -13,7 +13,18 @@ from squashkit.graph.django_loader import django_graph
 from squashkit.graph.graph import DanglingDependency, EdgeKind, NodeKind, ReplacementOutcome
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
-from tests.graph.helpers import FIXTURES, django_agrees, edges, key, materialize, nodes, project, record_applied
+from tests.graph.helpers import (
+    FIXTURES,
+    assert_same_graph,
+    django_agrees,
+    edges,
+    key,
+    materialize,
+    nodes,
+    project,
+    random_project,
+    record_applied,
+)
 
 K = MigrationKey
 
@@ -344,3 +355,19 @@ def test_django_gives_the_same_explanation(tmp_path):
         " migration a.0002 with any of [a.0001_squashed_0002] but wasn't able to because some of the replaced"
         " migrations are already applied."
     )
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_projects_build_djangos_graph(tmp_path, seed):
+    """Random projects (see ``random_project``): same nodes and edges as Django, or an error in both."""
+    proj, applied = random_project(seed)
+    graph = proj.graph(applied)
+    root = materialize(tmp_path, proj)
+    record_applied(root, applied)
+    theirs = django_graph(root, "settings", "default", isolate=True)
+    if graph.cycles() or graph.dangling:
+        assert theirs.error is not None
+        # Django checks for missing nodes before it looks for cycles.
+        assert theirs.error.startswith("NodeNotFoundError" if graph.dangling else "CircularDependencyError")
+    else:
+        assert_same_graph(graph, theirs)
