@@ -300,12 +300,24 @@ def test_unreadable_file(tmp_path):
     path.chmod(0)
     try:
         if _readable(path):
-            pytest.skip("running as a user who can read any file")
+            pytest.skip("running as a user who can read any file (see the /proc/self/mem test)")
         assert problems(tmp_path) == [
             ("shop/migrations/0001_initial.py", "unreadable", "cannot read file: Permission denied")
         ]
     finally:
         path.chmod(0o644)
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").is_file(), reason="needs Linux /proc")
+def test_unreadable_file_even_for_root(tmp_path):
+    """Reading /proc/self/mem from offset 0 fails with EIO whoever you are: a file that exists but cannot be read."""
+    app = make_app(tmp_path, "shop")
+    (app / "migrations" / "0001_initial.py").symlink_to("/proc/self/mem")
+    write_migration(app, "0002_second", dependencies=[("shop", "0001_initial")])
+    assert problems(tmp_path) == [
+        ("shop/migrations/0001_initial.py", "unreadable", "cannot read file: Input/output error")
+    ]
+    assert list(load_static(tmp_path).migrations) == [K("shop", "0002_second")]
 
 
 def _readable(path: Path) -> bool:
