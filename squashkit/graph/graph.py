@@ -17,6 +17,7 @@ path through ``sales_orders.0002``.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -97,24 +98,34 @@ class MigrationGraph:
         self.dangling = dangling
         self.applied = applied
         self._cycles: list[list[MigrationKey]] | None = None
+        # Sorted migration nodes, all and per app, computed once (keyed by the node count: the graph is
+        # complete when built, nothing adds or removes nodes afterwards).
+        self._nodes_cache: tuple[int, list[MigrationKey], dict[str, list[MigrationKey]]] | None = None
 
     # -- nodes -------------------------------------------------------------------------------------
     def __contains__(self, key: object) -> bool:
         return key in self.dg
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.migration_nodes())
+        return len(self._sorted_nodes()[0])
 
     def kind(self, key: MigrationKey) -> NodeKind:
         return NodeKind(self.dg.nodes[key]["kind"])
 
+    def _sorted_nodes(self) -> tuple[list[MigrationKey], dict[str, list[MigrationKey]]]:
+        cache = self._nodes_cache
+        if cache is None or cache[0] != len(self.dg):
+            nodes = sorted(node for node, kind in self.dg.nodes(data="kind") if kind == NodeKind.MIGRATION)
+            by_app: dict[str, list[MigrationKey]] = {}
+            for node in nodes:
+                by_app.setdefault(node.app_label, []).append(node)
+            cache = self._nodes_cache = (len(self.dg), nodes, by_app)
+        return cache[1], cache[2]
+
     def migration_nodes(self, app_label: str | None = None) -> Iterator[MigrationKey]:
         """Nodes that are files on disk, optionally of one app, sorted."""
-        for node in sorted(self.dg.nodes):
-            if self.dg.nodes[node]["kind"] == NodeKind.MIGRATION and (
-                app_label is None or node.app_label == app_label
-            ):
-                yield node
+        nodes, by_app = self._sorted_nodes()
+        yield from nodes if app_label is None else by_app.get(app_label, ())
 
     def project_nodes(self) -> list[MigrationKey]:
         """Migration nodes of the analysed project's own apps."""
@@ -202,11 +213,50 @@ class MigrationGraph:
 
         Only migration nodes count; on a cyclic graph the result is empty.
         """
-        keep = set(nodes) if nodes is not None else set(self.migration_nodes())
-        sub = self.dg.subgraph(keep)
-        if not nx.is_directed_acyclic_graph(sub):
+        keep = {n for n in nodes if n in self.dg} if nodes is not None else set(self._sorted_nodes()[0])
+        order = self._lexicographic_order(keep)
+        if not order:  # empty, or cyclic
             return []
-        return list(nx.dag_longest_path(sub, topo_order=nx.lexicographical_topological_sort(sub)))
+        # networkx's dag_longest_path over that order, ties broken the same way: the first best parent in
+        # adjacency order, then the first node of the order with the greatest distance.
+        pred = self.dg.pred
+        dist: dict[MigrationKey, tuple[int, MigrationKey]] = {}
+        for node in order:
+            best: tuple[int, MigrationKey] | None = None
+            for parent, data in pred[node].items():
+                if parent in keep:
+                    length = dist[parent][0] + data.get("weight", 1)
+                    if best is None or length > best[0]:
+                        best = (length, parent)
+            dist[node] = best if best is not None and best[0] >= 0 else (0, node)
+        end = max(dist, key=lambda n: dist[n][0])
+        path: list[MigrationKey] = []
+        previous = None
+        while previous != end:
+            path.append(end)
+            previous, end = end, dist[end][1]
+        path.reverse()
+        return path
+
+    def _lexicographic_order(self, keep: set[MigrationKey]) -> list[MigrationKey] | None:
+        """``nx.lexicographical_topological_sort`` of the subgraph on ``keep``; None when it has a cycle.
+
+        Written out because building a subgraph view per call dominated per-app metrics on big projects.
+        """
+        succ, pred = self.dg.succ, self.dg.pred
+        indegree = {node: sum(1 for p in pred[node] if p in keep) for node in keep}
+        ready = [node for node, degree in indegree.items() if degree == 0]
+        heapq.heapify(ready)
+        order: list[MigrationKey] = []
+        while ready:
+            node = heapq.heappop(ready)
+            order.append(node)
+            for child in succ[node]:
+                if child in keep:
+                    indegree[child] -= 1
+                    if indegree[child] == 0:
+                        heapq.heappush(ready, child)
+        return order if len(order) == len(keep) else None
 
     def redundant_edges(self) -> list[RedundantEdge]:
         """Edges implied by another path (the complement of the transitive reduction).

@@ -264,7 +264,18 @@ class Project:
         return app is not None and not app.external
 
     def app_migrations(self, label: str) -> list[MigrationInfo]:
-        return [m for k, m in sorted(self.migrations.items()) if k.app_label == label]
+        """The records of one app, sorted by name."""
+        migrations = self.migrations
+        # Keys per app, sorted once (checks and metrics ask for every app, often several times).  The cache
+        # lives outside the dataclass fields; it is rebuilt if ``migrations`` is another mapping or resized.
+        cache = self.__dict__.get("_keys_by_app")
+        if cache is None or cache[0] is not migrations or cache[1] != len(migrations):
+            by_app: dict[str, list[MigrationKey]] = {}
+            for key in sorted(migrations):
+                by_app.setdefault(key.app_label, []).append(key)
+            cache = (migrations, len(migrations), by_app)
+            object.__setattr__(self, "_keys_by_app", cache)
+        return [migrations[key] for key in cache[2].get(label, ())]
 
     def iter_project_migrations(self) -> Iterator[MigrationInfo]:
         for key in sorted(self.migrations):

@@ -16,7 +16,8 @@ import io
 import os
 import re
 import tokenize
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from squashkit.config import DEFAULT_SWAPPABLE, Config, find_settings_literals, load_config
@@ -247,9 +248,28 @@ def _decode(data: bytes, path: Path) -> tuple[str | None, FileProblem | None]:
         )
 
 
+_STATEMENT_LISTS = frozenset({"body", "handlers", "orelse", "finalbody", "cases"})
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """The statement nodes of ``tree`` (and except handlers / match cases), in :func:`ast.walk` order.
+
+    Imports are statements, and statements only sit in these list fields, never inside expressions: skipping
+    expressions visits the same imports in the same (breadth-first) order as ``ast.walk`` at a fraction of
+    the cost (``ast.walk`` over every file was most of the static load time).
+    """
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        for name in node._fields:
+            if name in _STATEMENT_LISTS:
+                todo.extend(getattr(node, name))
+        yield node
+
+
 def _imports(tree: ast.Module) -> dict[str, str]:
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
