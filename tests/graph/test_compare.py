@@ -6,6 +6,7 @@ With a database, the applied state comes from a real SQLite database migrated (o
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,16 @@ from squashkit.graph.django_loader import django_graph, load_django
 from squashkit.graph.graph import ReplacementOutcome
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
-from tests.graph.helpers import assert_same_graph, copy_fixture, keys, manage, project
+from tests.graph.helpers import (
+    assert_same_graph,
+    copy_fixture,
+    keys,
+    make_app,
+    manage,
+    project,
+    write_migration,
+    write_settings,
+)
 
 K = MigrationKey
 SQUASH = K("shop", "0001_squashed_0003_order_total")
@@ -174,8 +184,6 @@ def test_compare_graph_edges_maps_static_external_markers_to_djangos_choice():
 
 def test_first_on_an_app_without_migrations_is_dropped_by_both(tmp_path):
     """makemigrations writes ``("plain", "__first__")`` for a relation to an app that has no migrations."""
-    from tests.graph.helpers import make_app, write_migration, write_settings
-
     (tmp_path / "plain").mkdir()
     (tmp_path / "plain" / "__init__.py").write_text("")
     write_migration(make_app(tmp_path, "shop"), "0001_initial", dependencies=[("plain", "__first__")])
@@ -185,3 +193,23 @@ def test_first_on_an_app_without_migrations_is_dropped_by_both(tmp_path):
     assert django.unmigrated_apps == frozenset({"plain"})
     assert compare_projects(static, django) == []
     assert static.graph().dangling == ()
+
+
+def test_migration_modules_setting_is_a_known_difference(tmp_path):
+    """``MIGRATION_MODULES`` moves an app's migrations out of ``migrations/``: only Django sees them there.
+
+    The static loader reads no settings but ``AUTH_USER_MODEL``; the comparison says exactly what it misses.
+    """
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    write_migration(app, "0002_more", dependencies=[("shop", "0001_initial")])
+    shutil.copytree(app / "migrations", app / "schema")
+    (app / "migrations" / "0002_more.py").unlink()  # the old package, left behind with only 0001
+    write_settings(tmp_path, ["shop"], extra="MIGRATION_MODULES = {'shop': 'shop.schema'}\n")
+    static = load_static(tmp_path)
+    django = load_django(tmp_path, "settings", isolate=True)
+    assert compare_projects(static, django) == [
+        "migration shop.0002_more only in the Django load",
+        "node shop.0002_more only in Django's graph",
+        "edge shop.0001_initial -> shop.0002_more only in Django's graph",
+    ]
