@@ -1,0 +1,201 @@
+"""``squashkit graph``: output files and formats, exact error messages, golden DOT files for sample_project.
+
+Golden files live in ``tests/golden/graph/`` (one per case in ``GOLDEN``).  When sample_project or the graph
+style changes on purpose, regenerate them and review the diff::
+
+    SQUASHKIT_UPDATE_GOLDEN=1 pytest tests/cli/test_graph.py -k golden
+
+Tests marked ``graphviz`` render through the ``dot`` binary and are skipped only when it is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from squashkit.graph.static import load_static
+from tests.export.shop import make_shop
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN_DIR = REPO / "tests" / "golden" / "graph"
+UPDATE = os.environ.get("SQUASHKIT_UPDATE_GOLDEN") == "1"
+HAS_DOT = shutil.which("dot") is not None
+SVG = "{http://www.w3.org/2000/svg}"
+
+GOLDEN = {
+    "sample_project_full.dot": [],
+    "sample_project_apps.dot": ["--level", "app"],
+    "sample_project_inventory_with_deps.dot": ["--app", "inventory", "--with-deps"],
+}
+
+needs_sample = pytest.mark.skipif(
+    not (REPO / "sample_project").is_dir() or not any((REPO / "sample_project").rglob("migrations/0001_*.py")),
+    reason="sample_project has not landed yet",
+)
+graphviz = pytest.mark.graphviz
+needs_dot = pytest.mark.skipif(not HAS_DOT, reason="the graphviz 'dot' binary is not installed")
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    return make_shop(tmp_path / "shop")
+
+
+def svg_clusters(data: bytes) -> list[str]:
+    """Titles of the ``<g class="cluster">`` groups of an SVG (graphviz names them after the subgraph)."""
+    root = ET.fromstring(data)
+    assert root.tag == f"{SVG}svg"
+    return sorted(g.findtext(f"{SVG}title") or "" for g in root.iter(f"{SVG}g") if g.get("class") == "cluster")
+
+
+# -- output ---------------------------------------------------------------------------------------------
+
+
+def test_dot_on_stdout_by_default(run_cli, shop: Path) -> None:
+    result = run_cli("graph", shop)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith('digraph "migrations" {\n')
+    assert result.stdout.endswith("}\n")
+    assert result.stderr == ""
+
+
+def test_output_file_format_from_suffix(run_cli, shop: Path, tmp_path: Path) -> None:
+    for name in ("g.dot", "g.gv"):
+        out = tmp_path / "out" / name
+        result = run_cli("graph", shop, "-o", out)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == f"wrote {out} (DOT)\n"
+        assert out.read_text() == run_cli("graph", shop).stdout
+
+
+def test_same_project_same_bytes(run_cli, shop: Path, tmp_path: Path) -> None:
+    """What a PR diff relies on: exporting twice (and from a copy) gives byte-identical DOT."""
+    copy = shutil.copytree(shop, tmp_path / "copy" / "shop")
+    outputs = {run_cli("graph", where).stdout for where in (shop, copy, shop)}
+    assert len(outputs) == 1
+    app_outputs = {run_cli("graph", where, "--level", "app").stdout for where in (shop, copy)}
+    assert len(app_outputs) == 1
+
+
+def test_filters(run_cli, shop: Path) -> None:
+    result = run_cli("graph", shop, "--app", "shop", "--since", "0002", "--no-legend")
+    assert result.exit_code == 0, result.stderr
+    assert 'subgraph "cluster_shop"' in result.stdout
+    assert '"shop.0001_initial" [label="shop.0001_initial", style="dashed"' in result.stdout
+    assert "legend" not in result.stdout
+    assert "app shop; since shop.0002_order_total" in result.stdout
+    apps = run_cli("graph", shop, "--app", "billing", "--with-deps", "--level", "app").stdout
+    assert '"shop" -> "billing" [label="2 (1 redundant, 1 removable)", fontsize="9"];' in apps
+    plain = run_cli("graph", shop, "--level", "app", "--no-proposals").stdout
+    assert '"shop" -> "billing" [label="2 (1 redundant)", fontsize="9"];' in plain
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--with-deps"], "error: --with-deps needs --app\n"),
+        (["--app", "nope"], "error: No app with label 'nope' (known apps: billing, customers, shop)\n"),
+        (["--since", "0001"], "error: --since 0001: give APP.NAME, or NAME together with exactly one --app\n"),
+        (
+            ["--max-nodes", "4"],
+            "error: the migration-level graph has 9 nodes, more than --max-nodes 4; narrow it with --app (and "
+            "--since), draw one node per app with --level app, or raise --max-nodes\n",
+        ),
+        (
+            ["--level", "app", "--max-nodes", "2"],
+            "error: the app-level graph has 4 nodes, more than --max-nodes 2; narrow it with --app, or raise "
+            "--max-nodes\n",
+        ),
+        (
+            ["-o", "graph.txt"],
+            "error: cannot tell the output format of 'graph.txt' from its suffix; use one of .dot, .gv, .pdf, "
+            ".png, .svg or give --format-out\n",
+        ),
+    ],
+)
+def test_errors(run_cli, shop: Path, args: list[str], message: str) -> None:
+    result = run_cli("graph", shop, *args)
+    assert (result.exit_code, result.stderr, result.stdout) == (2, message, "")
+
+
+def test_missing_dot_binary(shop: Path, tmp_path: Path) -> None:
+    """A whole process whose PATH has no ``dot``: DOT still works, SVG fails naming the binary."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {**os.environ, "PATH": str(empty), "PYTHONPATH": str(REPO)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "squashkit", "graph", str(shop), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+
+    ok = run("-o", str(tmp_path / "g.dot"))
+    assert ok.returncode == 0, ok.stderr
+    failed = run("-o", str(tmp_path / "g.svg"))
+    assert failed.returncode == 2
+    assert failed.stderr == (
+        "error: rendering SVG needs the graphviz 'dot' binary, which is not on PATH; install graphviz "
+        "(e.g. apt-get install graphviz, brew install graphviz) or write DOT instead (-o FILE.dot)\n"
+    )
+    assert not (tmp_path / "g.svg").exists()
+
+
+# -- rendering (graphviz binary) ------------------------------------------------------------------------
+
+
+@graphviz
+@needs_dot
+def test_svg_is_xml_with_one_cluster_per_app(run_cli, shop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shop.svg"
+    result = run_cli("graph", shop, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert svg_clusters(out.read_bytes()) == ["cluster_billing", "cluster_customers", "cluster_shop"]
+
+
+@graphviz
+@needs_dot
+def test_png_pdf_and_format_out(run_cli, shop: Path, tmp_path: Path) -> None:
+    assert run_cli("graph", shop, "-o", tmp_path / "g.png").exit_code == 0
+    assert (tmp_path / "g.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert run_cli("graph", shop, "-o", tmp_path / "g.pdf", "--level", "app").exit_code == 0
+    assert (tmp_path / "g.pdf").read_bytes().startswith(b"%PDF")
+    result = run_cli("graph", shop, "--format-out", "svg")
+    assert result.exit_code == 0, result.stderr
+    assert svg_clusters(result.stdout.encode()) == ["cluster_billing", "cluster_customers", "cluster_shop"]
+
+
+@graphviz
+@needs_dot
+@needs_sample
+def test_sample_project_svg_has_one_cluster_per_app(run_cli, sample_project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sample.svg"
+    result = run_cli("graph", sample_project, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    apps = load_static(sample_project).project_apps
+    assert svg_clusters(out.read_bytes()) == sorted(f"cluster_{app}" for app in apps)
+
+
+# -- golden files ---------------------------------------------------------------------------------------
+
+
+@needs_sample
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_golden_sample_project(run_cli, sample_project: Path, name: str) -> None:
+    result = run_cli("graph", sample_project, *GOLDEN[name])
+    assert result.exit_code == 0, result.stderr
+    path = GOLDEN_DIR / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(result.stdout)
+    assert path.exists(), f"{path} is missing: run with SQUASHKIT_UPDATE_GOLDEN=1 to write it"
+    assert result.stdout == path.read_text(), f"{name} differs: review, then SQUASHKIT_UPDATE_GOLDEN=1"
