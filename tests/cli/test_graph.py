@@ -199,3 +199,25 @@ def test_golden_sample_project(run_cli, sample_project: Path, name: str) -> None
         path.write_text(result.stdout)
     assert path.exists(), f"{path} is missing: run with SQUASHKIT_UPDATE_GOLDEN=1 to write it"
     assert result.stdout == path.read_text(), f"{name} differs: review, then SQUASHKIT_UPDATE_GOLDEN=1"
+
+
+def test_settings_loads_through_django(tmp_path: Path) -> None:
+    """``--settings`` draws Django's view: the contrib dependency is the migration Django resolved it to."""
+    root = shutil.copytree(REPO / "tests" / "fixtures" / "odd_files", tmp_path / "odd_files")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def run(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "squashkit", "graph", str(root), "--no-legend", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    static, django = run("--no-proposals"), run("--no-proposals", "--settings", "settings")
+    assert '"contenttypes.__latest__" -> "people.0001_initial"' in static
+    assert '"contenttypes.0002_remove_content_type_name" -> "people.0001_initial"' in django
+    assert static.replace("contenttypes.__latest__", "contenttypes.0002_remove_content_type_name") == django
