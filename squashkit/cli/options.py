@@ -119,3 +119,114 @@ def check_apps(project: Project, apps: tuple[str, ...] | list[str]) -> list[str]
         if label not in known:
             raise AppNotFoundError(label, known)
     return list(apps)
+
+
+# -- applied state (squashkit.history) ----------------------------------------------------------------------
+
+dsn_option = click.option(
+    "--dsn",
+    "dsns",
+    multiple=True,
+    metavar="[NAME=]DSN",
+    help="Read applied migrations from sqlite:///relative.db, sqlite:////abs.db or postgresql://... "
+    "(repeatable; NAME labels it, default: the database name). Passwords are never shown.",
+)
+snapshot_option = click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    metavar="[NAME=]FILE",
+    help="Read applied migrations from a JSON snapshot written by `squashkit history snapshot` (repeatable).",
+)
+database_option = click.option(
+    "--database",
+    "databases",
+    multiple=True,
+    metavar="ALIAS",
+    help="Read applied migrations from this database alias of the project's Django settings (repeatable).",
+)
+schema_option = click.option(
+    "--schema",
+    "schemas",
+    multiple=True,
+    metavar="NAME|GLOB",
+    help="PostgreSQL schema(s) holding django_migrations, names or globs like 'tenant_*' (repeatable).",
+)
+all_schemas_option = click.option(
+    "--all-schemas",
+    is_flag=True,
+    help="Read every PostgreSQL schema that holds a django_migrations table (tenants), in one query.",
+)
+
+APPLIED_STATE_PARAMS = ("envs", "all_envs", "dsns", "snapshots", "databases", "schemas", "all_schemas")
+
+
+def applied_state_options(func: F) -> F:
+    """``--env/--all-envs/--dsn/--snapshot/--database/--schema/--all-schemas`` in one decorator.
+
+    The command receives ``envs, all_envs, dsns, snapshots, databases, schemas, all_schemas`` and passes them
+    on with ``collect_from_options(project_dir, settings=settings, **those)``.
+    """
+    for decorator in reversed(
+        (
+            env_option,
+            all_envs_option,
+            dsn_option,
+            snapshot_option,
+            database_option,
+            schema_option,
+            all_schemas_option,
+        )
+    ):
+        func = decorator(func)
+    return func
+
+
+def has_applied_sources(**opts: Any) -> bool:
+    """True when any applied-state option was given."""
+    return any(opts.get(name) for name in APPLIED_STATE_PARAMS)
+
+
+def collect_from_options(
+    project_dir: Path,
+    *,
+    envs: tuple[str, ...] | list[str] = (),
+    all_envs: bool = False,
+    dsns: tuple[str, ...] | list[str] = (),
+    snapshots: tuple[str, ...] | list[str] = (),
+    databases: tuple[str, ...] | list[str] = (),
+    schemas: tuple[str, ...] | list[str] = (),
+    all_schemas: bool = False,
+    settings: str | None = None,
+    warn: bool = True,
+    require: bool = True,
+    **_other: Any,
+) -> Any:
+    """The :class:`~squashkit.history.AppliedState` the options name (empty when none was given).
+
+    Sources that fail are reported as ``warning: <env>: <reason>`` on stderr (``warn``); when sources were
+    given and every one failed, raises :class:`~squashkit.history.AllSourcesFailedError` (exit code 2) unless
+    ``require`` is False.  Keyword arguments that are not applied-state options are ignored, so a command
+    can pass its whole ``**kwargs``.
+    """
+    from squashkit.history import AllSourcesFailedError, collect_applied
+
+    if all_schemas and schemas:
+        raise UsageError("--all-schemas and --schema are exclusive")
+    state = collect_applied(
+        project_dir,
+        envs=list(envs),
+        all_envs=all_envs,
+        settings=settings,
+        database=list(databases),
+        dsns=list(dsns),
+        snapshots=list(snapshots),
+        schemas=list(schemas) or None,
+        all_schemas=all_schemas,
+    )
+    if require and state.failures and not state.sets:
+        raise AllSourcesFailedError([f"{f.label}: {f.message} ({f.source})" for f in state.failures])
+    if warn:
+        for failure in state.failures:
+            click.echo(f"warning: {failure.label}: {failure.message} ({failure.source})", err=True)
+    return state

@@ -1,0 +1,218 @@
+"""Gather applied state from every source asked for.
+
+Sources, in the order they are given: environments (``--env`` / ``--all-envs``), Django aliases
+(``--database`` with ``--settings``), DSNs (``--dsn [NAME=]DSN``) and snapshots (``--snapshot [NAME=]FILE``).
+A source that cannot be read becomes a :class:`SourceFailure` naming its environment; the others still
+answer.  Nothing is ever written to a database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from squashkit.config import Config, discover_settings, load_config
+from squashkit.history.environments import DSN_SCHEMES, Environment, load_environments, select_environments
+from squashkit.history.errors import SnapshotError, SourceError
+from squashkit.history.model import AppliedSet, AppliedState, SourceFailure
+from squashkit.history.redact import dsn_password, redact_dsn
+from squashkit.history.schemas import SchemaSelection
+
+__all__ = ["SourceSpec", "collect_applied", "parse_named", "read_source", "resolve_sources"]
+
+log = logging.getLogger("squashkit.history")
+
+_NAMED = re.compile(r"^(?P<name>[A-Za-z_][\w.-]*)=(?P<value>.+)$")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source to read: ``kind`` is ``dsn``, ``dsn_env``, ``database`` or ``snapshot``."""
+
+    env: str
+    kind: str
+    value: str
+    settings: str | None = None
+    schemas: SchemaSelection = field(default_factory=SchemaSelection)
+
+    def describe(self) -> str:
+        if self.kind == "dsn":
+            return redact_dsn(self.value)
+        if self.kind == "dsn_env":
+            return f"${self.value}"
+        if self.kind == "database":
+            return f"alias {self.value!r} of {self.settings or 'unknown settings'}"
+        return f"snapshot {self.value}"
+
+
+def parse_named(value: str, *, dsn: bool) -> tuple[str | None, str]:
+    """``NAME=VALUE`` or ``VALUE``; a DSN is never split at an ``=`` that belongs to it."""
+    match = _NAMED.match(value)
+    if match is None:
+        return None, value
+    rest = match.group("value")
+    if dsn and not rest.startswith(DSN_SCHEMES):
+        return None, value
+    return match.group("name"), rest
+
+
+def default_dsn_name(dsn: str) -> str:
+    if dsn.startswith("sqlite:"):
+        return Path(dsn.split(":", 1)[1].lstrip("/") or "sqlite").stem or "sqlite"
+    try:
+        path = unquote(urlsplit(dsn).path).strip("/")
+    except ValueError:
+        path = ""
+    return path or "postgresql"
+
+
+def resolve_sources(
+    root: Path,
+    *,
+    envs: Sequence[str] = (),
+    all_envs: bool = False,
+    settings: str | None = None,
+    database: str | Sequence[str] | None = None,
+    dsns: Sequence[str] = (),
+    snapshots: Sequence[str | Path] = (),
+    schemas: bool | str | Sequence[str] | SchemaSelection | None = None,
+    all_schemas: bool = False,
+    config: Config | None = None,
+) -> list[SourceSpec]:
+    """The sources the options name (raises for unknown environments or malformed configuration)."""
+    config = config if config is not None else load_config(root)
+    override: SchemaSelection | None = None
+    if all_schemas:
+        override = SchemaSelection(all=True)
+    elif isinstance(schemas, SchemaSelection):
+        override = schemas if not schemas.search_path else None
+    elif schemas:
+        override = SchemaSelection.of(schemas)
+    specs: list[SourceSpec] = []
+    environments: dict[str, Environment] = load_environments(root, config) if (envs or all_envs) else {}
+    for env in select_environments(environments, list(envs), all_envs):
+        selection = override or env.schemas
+        if env.snapshot is not None:
+            specs.append(SourceSpec(env.name, "snapshot", str(env.snapshot)))
+        elif env.database is not None:
+            specs.append(SourceSpec(env.name, "database", env.database, env.settings or settings, selection))
+        elif env.dsn_env is not None:
+            specs.append(SourceSpec(env.name, "dsn_env", env.dsn_env, schemas=selection))
+        elif env.dsn is not None:
+            specs.append(SourceSpec(env.name, "dsn", env.dsn, schemas=selection))
+    aliases = [database] if isinstance(database, str) else list(database or ())
+    for alias in aliases:
+        specs.append(SourceSpec(alias, "database", alias, settings, override or SchemaSelection()))
+    for item in dsns:
+        name, dsn = parse_named(item, dsn=True)
+        specs.append(SourceSpec(name or default_dsn_name(dsn), "dsn", dsn, schemas=override or SchemaSelection()))
+    for item in snapshots:
+        name, path = parse_named(str(item), dsn=False)
+        specs.append(SourceSpec(name or "", "snapshot", path))
+    return specs
+
+
+def _read_dsn(
+    spec: SourceSpec, dsn: str, root: Path, source: str, secrets: list[str | None]
+) -> tuple[list[AppliedSet], list[SourceFailure]]:
+    from squashkit.history.postgres import read_postgres
+    from squashkit.history.sqlite import read_sqlite, sqlite_path
+
+    if dsn.startswith("sqlite:"):
+        return [read_sqlite(sqlite_path(dsn, root), spec.env, source)], []
+    if dsn.startswith(("postgresql:", "postgres:")) or "=" in dsn:
+        return read_postgres(dsn, spec.env, source, spec.schemas, secrets=secrets)
+    raise SourceError(spec.env, source, "unsupported DSN (expected sqlite:///path or postgresql://...)")
+
+
+def read_source(
+    spec: SourceSpec, root: Path, config: Config | None = None
+) -> tuple[list[AppliedSet], list[SourceFailure]]:
+    """Read one source; raises :class:`SourceError` / :class:`SnapshotError` when it cannot be read."""
+    from squashkit.history.django_alias import alias_params, postgres_conninfo
+    from squashkit.history.postgres import read_postgres
+    from squashkit.history.snapshot import read_snapshot
+    from squashkit.history.sqlite import read_sqlite
+
+    if spec.kind == "snapshot":
+        path = Path(spec.value)
+        path = path if path.is_absolute() else root / path
+        return read_snapshot(path, spec.env or None), []
+    if spec.kind == "dsn":
+        return _read_dsn(spec, spec.value, root, redact_dsn(spec.value), [dsn_password(spec.value)])
+    if spec.kind == "dsn_env":
+        dsn = os.environ.get(spec.value)
+        if not dsn:
+            raise SourceError(spec.env, f"${spec.value}", f"environment variable {spec.value} is not set")
+        return _read_dsn(spec, dsn, root, f"${spec.value} ({redact_dsn(dsn)})", [dsn_password(dsn)])
+    settings = spec.settings or discover_settings(root, config)
+    if not settings:
+        raise SourceError(
+            spec.env,
+            f"alias {spec.value!r}",
+            "no Django settings to read the alias from (pass --settings or set [tool.squashkit] settings)",
+        )
+    params = alias_params(root, settings, spec.value, spec.env)
+    source = params.describe()
+    if params.vendor == "sqlite":
+        path = Path(params.name)
+        return [read_sqlite(path if path.is_absolute() else root / path, spec.env, source)], []
+    return read_postgres(postgres_conninfo(params), spec.env, source, spec.schemas, secrets=[params.password])
+
+
+def collect_applied(
+    root: Path,
+    *,
+    envs: Sequence[str] = (),
+    all_envs: bool = False,
+    settings: str | None = None,
+    database: str | Sequence[str] | None = None,
+    dsns: Sequence[str] = (),
+    snapshots: Sequence[str | Path] = (),
+    schemas: bool | str | Sequence[str] | SchemaSelection | None = None,
+    all_schemas: bool = False,
+    config: Config | None = None,
+) -> AppliedState:
+    """Applied state of every source named (see :func:`resolve_sources`); failures are collected, not raised.
+
+    Raises :class:`~squashkit.history.errors.EnvironmentNotFoundError` for an unknown ``--env`` and
+    :class:`~squashkit.errors.ConfigError` for a malformed ``[tool.squashkit.environments]``.
+    With no source at all the state is empty (``known`` is False).
+    """
+    root = Path(root).resolve()
+    config = config if config is not None else load_config(root)
+    specs = resolve_sources(
+        root,
+        envs=envs,
+        all_envs=all_envs,
+        settings=settings,
+        database=database,
+        dsns=dsns,
+        snapshots=snapshots,
+        schemas=schemas,
+        all_schemas=all_schemas,
+        config=config,
+    )
+    sets: list[AppliedSet] = []
+    failures: list[SourceFailure] = []
+    for spec in specs:
+        try:
+            got, failed = read_source(spec, root, config)
+        except SourceError as exc:
+            log.info("%s", exc.message)
+            failures.append(SourceFailure(exc.env or spec.env, exc.source, exc.reason, exc.schema))
+            continue
+        except SnapshotError as exc:
+            log.info("%s", exc.message)
+            failures.append(SourceFailure(spec.env or Path(spec.value).stem, spec.describe(), exc.message))
+            continue
+        for failure in failed:
+            log.info("%s", failure)
+        sets += got
+        failures += failed
+    return AppliedState(tuple(sets), tuple(failures))

@@ -1,0 +1,126 @@
+"""Read ``django_migrations`` from PostgreSQL with psycopg 3, in a read-only transaction.
+
+* Without a schema selection the table is read through the connection's search path.
+* With ``--all-schemas`` or schema names / patterns, one catalog query finds every schema holding a
+  ``django_migrations`` table and one ``UNION ALL`` query reads them all: two statements per database,
+  whatever the number of tenant schemas, on one connection.
+
+Every statement runs inside ``BEGIN READ ONLY``; the transaction is rolled back.  Error messages are
+scrubbed of the password (psycopg can quote the connection string).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from squashkit.history.errors import SourceError
+from squashkit.history.model import AppliedRow, AppliedSet, SourceFailure
+from squashkit.history.redact import dsn_password, scrub
+from squashkit.history.schemas import SchemaSelection
+
+__all__ = ["read_postgres"]
+
+CONNECT_TIMEOUT = 10
+STATEMENT_TIMEOUT_MS = 120_000
+
+SCHEMAS_SQL = """
+SELECT n.nspname
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relname = 'django_migrations'
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND n.nspname <> 'information_schema'
+  AND n.nspname NOT LIKE 'pg\\_%'
+ORDER BY n.nspname
+"""
+
+
+def _message(exc: BaseException, secrets: Iterable[str | None]) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # psycopg repeats one "connection to server ... failed" per address tried; keep them, one line.
+    text = "; ".join(dict.fromkeys(lines))
+    text = re.sub(r"\s+", " ", text)
+    return scrub(text, secrets)
+
+
+def _connect(conninfo: str, env: str, source: str, secrets: list[str | None]) -> Any:
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise SourceError(env, source, "psycopg is not installed (pip install 'squashkit[postgres]')") from exc
+    try:
+        conn = psycopg.connect(conninfo, connect_timeout=CONNECT_TIMEOUT, autocommit=False)
+    except Exception as exc:
+        raise SourceError(env, source, f"cannot connect: {_message(exc, secrets)}") from None
+    conn.read_only = True
+    return conn
+
+
+def read_postgres(
+    conninfo: str,
+    env: str,
+    source: str,
+    schemas: SchemaSelection | None = None,
+    *,
+    secrets: Iterable[str | None] = (),
+) -> tuple[list[AppliedSet], list[SourceFailure]]:
+    """Applied sets of one PostgreSQL database (one per schema with a selection), and per-schema failures.
+
+    Raises :class:`SourceError` when the database cannot be reached or holds no table to read.
+    """
+    from psycopg import sql
+
+    schemas = schemas or SchemaSelection()
+    known_secrets = [*secrets, dsn_password(conninfo)]
+    conn = _connect(conninfo, env, source, known_secrets)
+    try:
+        with conn.cursor() as cur:
+            try:
+                cur.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+                if schemas.search_path:
+                    try:
+                        cur.execute("SELECT app, name, applied FROM django_migrations ORDER BY id")
+                    except Exception as exc:
+                        if getattr(exc, "sqlstate", None) == "42P01":  # undefined_table
+                            raise SourceError(env, source, "no django_migrations table on the search path") from None
+                        raise
+                    rows = cur.fetchall()
+                    return [AppliedSet(env, None, source, tuple(AppliedRow(a, n, t) for a, n, t in rows))], []
+                cur.execute(SCHEMAS_SQL)
+                available = [r[0] for r in cur.fetchall()]
+                chosen = schemas.select(available)
+                failures = [
+                    SourceFailure(env, source, "no django_migrations table in this schema (or no such schema)", name)
+                    for name in schemas.names
+                    if name not in available
+                ]
+                if not chosen:
+                    if failures and not schemas.globs:
+                        return [], failures
+                    raise SourceError(env, source, f"no schema holds a django_migrations table ({schemas.describe()})")
+                parts = [
+                    sql.SQL("SELECT {lit}::text, id, app, name, applied FROM {ident}.django_migrations").format(
+                        lit=sql.Literal(name), ident=sql.Identifier(name)
+                    )
+                    for name in chosen
+                ]
+                query = sql.SQL(" UNION ALL ").join(parts) + sql.SQL(" ORDER BY 1, 2")
+                cur.execute(query)
+                by_schema: dict[str, list[AppliedRow]] = {name: [] for name in chosen}
+                for schema, _id, app, name, applied in cur.fetchall():
+                    by_schema[schema].append(AppliedRow(app, name, applied))
+            except SourceError:
+                raise
+            except Exception as exc:
+                reason = f"cannot read django_migrations: {_message(exc, known_secrets)}"
+                raise SourceError(env, source, reason) from None
+    finally:
+        try:
+            conn.rollback()
+        finally:
+            conn.close()
+    sets = [AppliedSet(env, name, source, tuple(rows)) for name, rows in by_schema.items()]
+    return sets, failures
