@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from squashkit.deps.propose import Proposal, propose
+from squashkit.deps.propose import Proposal, Verification, propose
 from squashkit.deps.verify import default_database_applied, find_settings, verify
 from squashkit.errors import DjangoLoadError
 from squashkit.graph.model import Dependency, MigrationKey
@@ -85,3 +85,23 @@ def test_default_database_applied(tmp_path: Path) -> None:
         )
     applied, _ = default_database_applied(root, "mysite.settings")
     assert applied == {K("crm", "0001_initial")}
+
+
+def test_fast_mode_checks_needs_against_per_app_states(tmp_path: Path) -> None:
+    """Above the budget, needs are checked against each app's state at the new ancestors."""
+    root = make_project(tmp_path)
+    project = load_static(root)
+    proposals = verify(project, propose(project), settings="mysite.settings", budget=0)
+    pending = [p for p in proposals if p.pending]
+    assert all(p.safe for p in pending)
+    assert pending[0].verification is not None
+    assert pending[0].verification.reason == (
+        "its needs hold in each app's state at its new ancestors; final state unchanged"
+    )
+    first = next(p for p in propose(project) if p.migration == K("sales", "0001_initial"))
+    (result,) = verify(project, [dataclasses.replace(first, proposed=())], settings="mysite.settings", budget=0)
+    assert result.verification == Verification(
+        "failed",
+        "sales.0001_initial does not apply on its new ancestors: CreateModel order needs crm.customer,"
+        " which its new ancestors do not provide",
+    )
