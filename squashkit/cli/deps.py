@@ -20,7 +20,7 @@ import click
 
 from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table
-from squashkit.deps.fix import AppliedLookup, FixPlan, plan_fixes
+from squashkit.deps.fix import FixPlan, plan_fixes
 from squashkit.deps.propose import EdgeChange, Proposal, propose
 from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
 from squashkit.graph.model import Project
@@ -98,12 +98,42 @@ def _render_markdown(pending: Sequence[Proposal], plans: dict[Any, FixPlan]) -> 
     return markdown_table(["migration", "action", "dependency", "reason code", "reason", "status"], rows)
 
 
-def _applied_source(root: Path, settings: str | None) -> tuple[AppliedLookup | None, str]:
-    """The applied-state lookup: the project's default database through Django when settings are known."""
-    if not settings:
-        return None, "no applied-state source (no settings found)"
-    applied, described = default_database_applied(root, settings)
-    return (lambda key: [described] if key in applied else []), described
+class _Applied:
+    """Where migrations are applied: named sources (``squashkit.history``) plus the default database."""
+
+    def __init__(self) -> None:
+        self.sets: list[tuple[str, frozenset]] = []
+        self.unknown: list[str] = []
+
+    def __call__(self, key: Any) -> list[str]:
+        return [label for label, applied in self.sets if key in applied]
+
+
+def _applied_source(root: Path, settings: str | None, opts: dict[str, Any]) -> _Applied | None:
+    """The applied-state lookup, or None when there is no source at all.
+
+    Sources named with the applied-state options (``--env``, ``--dsn``, ...) are read with
+    :mod:`squashkit.history`; without any, every configured environment is read.  The project's default
+    database is always read when settings are known (a missing SQLite file means nothing is applied).  A
+    source that cannot be read makes every migration count as possibly applied there.
+    """
+    from squashkit.history import load_environments
+
+    found = _Applied()
+    named = options.has_applied_sources(**opts)
+    if not named and load_environments(root):
+        opts = {**opts, "all_envs": True}
+        named = True
+    if named:
+        state = options.collect_from_options(root, settings=settings, **opts)
+        found.sets += [(s.label, s.applied) for s in state.sets]
+        found.unknown += [f.label for f in state.failures]
+    if settings and not opts.get("databases"):
+        applied, described = default_database_applied(root, settings)
+        found.sets.append((described, frozenset(applied)))
+    if not found.sets and not found.unknown:
+        return None
+    return found
 
 
 @click.command("deps")
@@ -119,6 +149,7 @@ def _applied_source(root: Path, settings: str | None) -> tuple[AppliedLookup | N
     help="With no applied-state source (no settings), treat every migration as unapplied.",
 )
 @click.option("--no-verify", is_flag=True, help="Do not verify with Django (offer unverified proposals).")
+@options.applied_state_options
 @options.handle_errors
 def command(
     project_dir: Path,
@@ -129,6 +160,7 @@ def command(
     fix: bool,
     assume_unapplied: bool,
     no_verify: bool,
+    **applied_opts: Any,
 ) -> None:
     """Propose the minimal cross-app dependencies of each migration; --diff shows, --fix writes them."""
     project = load_static(project_dir)
@@ -145,13 +177,18 @@ def command(
     plans: dict[Any, FixPlan] = {}
     if (fix or show_diff) and pending:
         try:
-            applied_in, _described = _applied_source(root, found_settings)
+            applied_in = _applied_source(root, found_settings, applied_opts)
         except VerifyError:
             if fix:
                 raise
             applied_in = None  # --diff only: show what would be written, refusals say why
         for plan in plan_fixes(
-            project, pending, applied_in=applied_in, assume_unapplied=assume_unapplied, require_verified=not no_verify
+            project,
+            pending,
+            applied_in=applied_in,
+            unknown=applied_in.unknown if applied_in is not None else (),
+            assume_unapplied=assume_unapplied,
+            require_verified=not no_verify,
         ):
             plans[plan.proposal.migration] = plan
     written: list[Path] = []

@@ -3,8 +3,9 @@
 A pending proposal becomes a :class:`~squashkit.rewrite.files.RewriteResult`:
 
 * ``refused`` when the migration (or, for a squash, one it replaces) is applied in a known environment,
-  schema or snapshot (``reason`` names them), when no applied-state source exists and the caller did not
-  assume the migrations unapplied, or when it was not verified and verification is required;
+  schema or snapshot (``reason`` names them), when a source could not be read, when no applied-state
+  source exists and the caller did not assume the migrations unapplied, or when it was not verified and
+  verification is required;
 * ``failed`` when Django's verification failed (``reason`` is Django's) or the file cannot be rewritten;
 * ``changed``/``unchanged`` otherwise (``after`` holds the new text).
 
@@ -37,16 +38,26 @@ def plan_fixes(
     proposals: Sequence[Proposal],
     *,
     applied_in: AppliedLookup | None,
+    unknown: Sequence[str] = (),
     assume_unapplied: bool = False,
     require_verified: bool = True,
 ) -> list[FixPlan]:
-    """One :class:`FixPlan` per pending proposal."""
+    """One :class:`FixPlan` per pending proposal.
+
+    ``unknown`` names sources that could not be read: every migration may be applied there, so nothing is
+    rewritten.
+    """
     plans: list[FixPlan] = []
     for proposal in proposals:
         if not proposal.pending:
             continue
         info = project.migrations[proposal.migration]
         path = info.path
+        if unknown:
+            plans.append(
+                FixPlan(proposal, refused(path, f"applied state unknown: {', '.join(unknown)} could not be read"))
+            )
+            continue
         if applied_in is None:
             if not assume_unapplied:
                 plans.append(

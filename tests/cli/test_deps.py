@@ -176,3 +176,39 @@ def test_unreachable_default_database_stops_fix(tmp_path: Path, run_cli) -> None
     diff = run_cli("deps", root, "--diff", env=env)
     assert diff.exit_code == 1
     assert "[refused: no applied-state source" in diff.stdout
+
+
+def write_migrations_table(path: Path, *keys: tuple[str, str]) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE django_migrations (id integer primary key, app text, name text, applied text)")
+        for app, name in keys:
+            db.execute(
+                "INSERT INTO django_migrations (app, name, applied) VALUES (?, ?, '2025-01-01 00:00:00')", (app, name)
+            )
+
+
+def test_configured_environments_are_read(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    write_migrations_table(root / "staging.sqlite3", ("crm", "0001_initial"), ("sales", "0001_initial"))
+    (root / "pyproject.toml").write_text('[tool.squashkit.environments.staging]\ndsn = "sqlite:///staging.sqlite3"\n')
+    original = (root / SALES_0001).read_bytes()
+    result = run_cli("deps", root, "--fix")
+    assert result.exit_code == 1
+    assert "sales.0001_initial  [refused: applied in staging]" in result.stdout
+    assert "sales.0002_n  [offered]" in result.stdout
+    assert (root / SALES_0001).read_bytes() == original
+
+
+def test_named_sources_and_unreadable_ones(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    write_migrations_table(tmp_path / "prod.sqlite3", ("sales", "0002_n"))
+    result = run_cli("deps", root, "--fix", "--dsn", f"prod=sqlite:///{tmp_path / 'prod.sqlite3'}")
+    assert result.exit_code == 1
+    assert "sales.0002_n  [refused: applied in prod]" in result.stdout
+    assert "sales.0001_initial  [offered]" in result.stdout
+    missing = run_cli(
+        "deps", root, "--fix", "--dsn", f"prod=sqlite:///{tmp_path / 'prod.sqlite3'}", "--dsn", "gone=sqlite:///nope.db"
+    )
+    assert missing.exit_code == 1
+    assert "sales.0002_n  [refused: applied state unknown: gone could not be read]" in missing.stdout
+    assert missing.stderr.startswith("warning: gone: database file does not exist: ")
