@@ -165,7 +165,11 @@ def test_unreachable_default_database_stops_fix(tmp_path: Path, run_cli) -> None
     from tests.deps.richproject import make_rich_project
 
     root = make_rich_project(tmp_path / "rich")
-    env = {"SAMPLE_DB_ENGINE": "postgresql", "SAMPLE_DB_HOST": str(tmp_path / "no-socket"), "SAMPLE_DB_NAME": "x"}
+    env = {
+        "SAMPLE_DB_ENGINE": "django.db.backends.postgresql",
+        "SAMPLE_DB_HOST": str(tmp_path / "no-socket"),
+        "SAMPLE_DB_NAME": "x",
+    }
     result = run_cli("deps", root, "--fix", env=env)
     assert result.exit_code == 2
     socket = tmp_path / "no-socket" / ".s.PGSQL.5432"

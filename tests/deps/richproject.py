@@ -358,10 +358,9 @@ USE_TZ = True
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 INSTALLED_APPS = ['accounts', 'crm', 'inventory', 'sales', 'billing']
 AUTH_USER_MODEL = 'accounts.User'
-_ENGINE = os.environ.get('SAMPLE_DB_ENGINE', 'sqlite')
 DATABASES = {
     'default': {
-        'ENGINE': 'django.db.backends.postgresql' if _ENGINE == 'postgresql' else 'django.db.backends.sqlite3',
+        'ENGINE': os.environ.get('SAMPLE_DB_ENGINE', 'django.db.backends.sqlite3'),
         'NAME': os.environ.get('SAMPLE_DB_NAME', 'db.sqlite3'),
         'HOST': os.environ.get('SAMPLE_DB_HOST', ''),
         'PORT': os.environ.get('SAMPLE_DB_PORT', ''),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from squashkit.deps.propose import propose
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
@@ -44,7 +46,8 @@ def test_planted_proposals(tmp_path: Path) -> None:
     assert [c.reason_code for c in kept[K("sales", "0005_sql")].changes] == ["same-app", "opaque"]
 
 
-def test_fix_keeps_the_sqlite_schema(tmp_path: Path, run_cli) -> None:
+def fix_copy(tmp_path: Path, run_cli) -> tuple[Path, Path]:
+    """The project twice: as written, and after ``deps --fix`` (checked byte by byte)."""
     original = make_rich_project(tmp_path / "original")
     fixed = make_rich_project(tmp_path / "fixed")
     files = {p.relative_to(fixed): p.read_text() for p in fixed.rglob("migrations/0*.py")}
@@ -63,8 +66,23 @@ def test_fix_keeps_the_sqlite_schema(tmp_path: Path, run_cli) -> None:
     again = run_cli("deps", fixed, "--fix")
     assert again.exit_code == 0
     assert again.stdout == "fixed: no dependency to change.\nWrote 0 file(s).\n"
+    return original, fixed
 
+
+def test_fix_keeps_the_sqlite_schema(tmp_path: Path, run_cli) -> None:
+    original, fixed = fix_copy(tmp_path, run_cli)
     before = migrate_and_introspect(original, "rich.settings", {"SAMPLE_DB_NAME": str(tmp_path / "before.sqlite3")})
     after = migrate_and_introspect(fixed, "rich.settings", {"SAMPLE_DB_NAME": str(tmp_path / "after.sqlite3")})
+    assert "sales_order" in before
+    assert after == before
+
+
+@pytest.mark.postgres
+def test_fix_keeps_the_postgresql_schema(tmp_path: Path, run_cli, pg_cluster) -> None:
+    original, fixed = fix_copy(tmp_path, run_cli)
+    pg_cluster.create_database("rich_before")
+    pg_cluster.create_database("rich_after")
+    before = migrate_and_introspect(original, "rich.settings", pg_cluster.django_env("rich_before"))
+    after = migrate_and_introspect(fixed, "rich.settings", pg_cluster.django_env("rich_after"))
     assert "sales_order" in before
     assert after == before
