@@ -361,7 +361,10 @@ def propose(
     if not graph.is_acyclic:
         return []
     selected = set(apps) if apps is not None else set(project.project_apps)
-    chains = build_chains(graph, project.migrations)
+    # Only the project's own apps: dependencies on contrib/third-party apps are kept as written ("external"),
+    # whichever loader produced the project.
+    own = {key: info for key, info in project.migrations.items() if project.in_project(key)}
+    chains = build_chains(graph, own)
     resolve = _Resolver(graph, chains)
     frontier = _Frontier(graph, chains)
     dg = graph.dg

@@ -86,3 +86,14 @@ def test_fix_keeps_the_postgresql_schema(tmp_path: Path, run_cli, pg_cluster) ->
     after = migrate_and_introspect(fixed, "rich.settings", pg_cluster.django_env("rich_after"))
     assert "sales_order" in before
     assert after == before
+
+
+def test_django_loaded_project_gives_the_same_proposals(tmp_path: Path) -> None:
+    from squashkit.graph.django_loader import load_django
+
+    root = make_rich_project(tmp_path)
+    static = {p.migration: [d.key for d in p.proposed] for p in propose(load_static(root))}
+    django = {
+        p.migration: [d.key for d in p.proposed] for p in propose(load_django(root, "rich.settings", isolate=True))
+    }
+    assert django == static

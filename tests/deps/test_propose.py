@@ -288,3 +288,18 @@ def test_field_needs_look_at_every_ancestor_not_only_direct_dependencies(tmp_pat
     assert second.changes[1].reason == (
         "needs only crm.0004_code, which adds crm.customer.code, already implied through sales.0001_initial"
     )
+
+
+def test_dependencies_on_apps_outside_the_project_are_kept(tmp_path: Path) -> None:
+    apps = {
+        "sales": {"0001_initial": migration([("auth", "0012_alter_user_first_name_max_length")], ops=[create("Order")])}
+    }
+    proposal = by_key(propose(load_static(build(tmp_path, apps))))[K("sales", "0001_initial")]
+    assert proposal.changes == (
+        EdgeChange(
+            K("auth", "0012_alter_user_first_name_max_length"),
+            "keep",
+            "external",
+            "the migrations of 'auth' are not visible; kept",
+        ),
+    )
