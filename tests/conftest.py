@@ -22,6 +22,7 @@ SAMPLE_PROJECT = REPO / "sample_project"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 pytest_plugins: list[str] = []
+pytest_plugins.append("tests.plugins.postgres")
 
 
 def copy_project(src: Path, dest: Path) -> Path:

@@ -1,0 +1,304 @@
+"""Diagnose inconsistent migration history before Django raises ``InconsistentMigrationHistory``.
+
+Each finding names where it was found (environment or ``env/schema`` labels), the migrations, the reason,
+and the fix to consider.  squashkit never runs a fix: it prints the command for a human to judge.
+
+Codes (stable):
+
+* ``SK401`` *applied-before-dependency* (error): a recorded migration whose dependency is not recorded;
+  Django's ``check_consistent_history`` raises ``InconsistentMigrationHistory`` for it on ``migrate``.
+* ``SK402`` *partial-squash* (warning; error when replaced files are missing): some, not all, of the
+  migrations a squash replaces are recorded, so Django ignores the squash.
+* ``SK403`` *stale-row*: a recorded name with no file: ``renamed`` / ``deleted`` (warning), ``replaced`` by a
+  squash in use (info: Django ignores it).
+* ``SK404`` *edited-after-apply* (warning): the file of an applied migration changed since a snapshot.
+* ``SK405`` *squash-not-recorded*: every replaced migration is recorded but the squash is not (info while
+  ``replaces`` is kept, Django records it at the next ``migrate``); or a squash whose ``replaces`` was removed
+  covers recorded rows but is not recorded itself (error: Django would run it again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from squashkit.graph.graph import NodeKind
+from squashkit.graph.model import FIRST, LATEST, MigrationKey, Project
+from squashkit.history.model import AppliedSet
+from squashkit.history.status import SetStatus
+
+__all__ = ["SEVERITIES", "Finding", "diagnose_status", "group_findings"]
+
+SEVERITIES = ("error", "warning", "info")
+
+MANAGE = "python manage.py"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    kind: str
+    severity: str
+    migrations: tuple[MigrationKey, ...]
+    message: str
+    fix: str
+    labels: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> bool:
+        """True for errors and warnings (they make ``history show`` exit 1); info does not."""
+        return self.severity in ("error", "warning")
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (SEVERITIES.index(self.severity), self.code, self.migrations, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "severity": self.severity,
+            "where": list(self.labels),
+            "migrations": [str(k) for k in self.migrations],
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+def _previous(project: Project, key: MigrationKey) -> str:
+    """The name to fake back to so that ``key`` is unrecorded: its same-app parent, or ``zero``."""
+    parents = (
+        sorted(
+            d.key
+            for d in project.migrations[key].dependencies
+            if d.key.app_label == key.app_label and not d.key.is_marker
+        )
+        if key in project.migrations
+        else []
+    )
+    return parents[-1].name if parents else "zero"
+
+
+def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding]:
+    graph, project = status.graph, status.graph.project
+    apps_recorded = {k.app_label for k in recorded}
+    replacements = {k: m.replaces for k, m in project.migrations.items() if m.replaces}
+    findings: list[Finding] = []
+    for key in sorted(recorded):
+        if key not in graph.dg or graph.dg.nodes[key]["kind"] != NodeKind.MIGRATION:
+            continue
+        for parent in sorted(graph.dg.predecessors(key)):
+            if parent in recorded:
+                continue
+            if parent in replacements and all(t in recorded for t in replacements[parent]):
+                continue
+            kind = graph.dg.nodes[parent]["kind"]
+            if kind == NodeKind.MISSING:
+                continue  # a dangling dependency: a graph problem, reported by `squashkit check`
+            if kind == NodeKind.EXTERNAL and parent.name in (FIRST, LATEST) and parent.app_label in apps_recorded:
+                continue
+            undo = _previous(project, key)
+            findings.append(
+                Finding(
+                    "SK401",
+                    "applied-before-dependency",
+                    "error",
+                    (key, parent),
+                    f"{key} is applied before its dependency {parent}: Django's migrate raises "
+                    "InconsistentMigrationHistory",
+                    f"if the changes of {parent} are already in the database, record it: "
+                    f"`{MANAGE} migrate {parent.app_label} {parent.name} --fake` (this also records any "
+                    f"unrecorded earlier migration of {parent.app_label}); otherwise unrecord {key} with "
+                    f"`{MANAGE} migrate {key.app_label} {undo} --fake`, revert its changes by hand, then run "
+                    f"`{MANAGE} migrate`",
+                )
+            )
+    return findings
+
+
+def _squashes(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding]:
+    project = status.graph.project
+    findings: list[Finding] = []
+    for outcome in status.graph.replacements:
+        squash, replaces = outcome.replacement, outcome.replaces
+        done = [t for t in replaces if t in recorded]
+        if not outcome.used and done:
+            todo = [t for t in replaces if t not in recorded]
+            missing = [t for t in todo if t not in project.migrations]
+            names = ", ".join(str(t) for t in todo)
+            last = replaces[-1]
+            if missing:
+                files = ", ".join(str(t) for t in missing)
+                fix = (
+                    f"restore the files of {files} (e.g. from git history), then `{MANAGE} migrate "
+                    f"{last.app_label} {last.name}`; if their changes are already in the database, "
+                    f"`{MANAGE} migrate {last.app_label} {last.name} --fake` once the files are back"
+                )
+                severity = "error"
+                reason = f"; {files} no longer exist, so Django cannot build the graph (NodeNotFoundError)"
+            else:
+                fix = (
+                    f"apply the rest: `{MANAGE} migrate {last.app_label} {last.name}` (Django then records "
+                    f"{squash}); keep the replaced files until every database has done so"
+                )
+                severity = "warning"
+                reason = ""
+            findings.append(
+                Finding(
+                    "SK402",
+                    "partial-squash",
+                    severity,
+                    (squash, *todo),
+                    f"squashed migration {squash} is partially applied ({len(done)} of {len(replaces)} replaced "
+                    f"migrations recorded; not recorded: {names}): Django uses the replaced migrations, not "
+                    f"the squash{reason}",
+                    fix,
+                )
+            )
+        elif outcome.used and len(done) == len(replaces) and squash not in recorded:
+            findings.append(
+                Finding(
+                    "SK405",
+                    "squash-not-recorded",
+                    "info",
+                    (squash,),
+                    f"every migration {squash} replaces is recorded but {squash} itself is not: Django counts it "
+                    "applied and records it at the next migrate",
+                    f"record the squashed name before removing `replaces` from {squash}: "
+                    f"`{MANAGE} migrate {squash.app_label}` (nothing to apply; it records {squash})",
+                )
+            )
+    return findings
+
+
+def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding]:
+    project = status.graph.project
+    findings: list[Finding] = []
+    finalized: dict[MigrationKey, list[MigrationKey]] = {}
+    for row in status.stale:
+        key = row.key
+        if row.reason == "squashed" and row.related is not None:
+            finalized.setdefault(row.related, []).append(key)
+            continue
+        if row.reason == "replaced":
+            findings.append(
+                Finding(
+                    "SK403",
+                    "stale-row",
+                    "info",
+                    (key,),
+                    f"{key} is recorded but its file is gone: replaced by {row.related}, Django ignores the row",
+                    f"nothing needed; once {row.related} no longer lists `replaces`, "
+                    f"`{MANAGE} migrate {key.app_label} --prune` deletes the row",
+                )
+            )
+        elif row.reason == "renamed" and row.related is not None:
+            new = row.related
+            findings.append(
+                Finding(
+                    "SK403",
+                    "stale-row",
+                    "warning",
+                    (key, new),
+                    f"{key} is recorded but has no file; it was probably renamed to {new}, which Django would "
+                    "run again",
+                    f"rename the file back to {key.name}.py, or record the new name: `{MANAGE} migrate "
+                    f"{new.app_label} {new.name} --fake`, then `{MANAGE} migrate {key.app_label} --prune` "
+                    "deletes the old row",
+                )
+            )
+        else:
+            app = project.apps.get(key.app_label)
+            where = f"{app.migrations_path.relative_to(project.root)}/" if app else f"{key.app_label}/migrations/"
+            findings.append(
+                Finding(
+                    "SK403",
+                    "stale-row",
+                    "warning",
+                    (key,),
+                    f"{key} is recorded but its file no longer exists (deleted)",
+                    f"restore {where}{key.name}.py (`git log --diff-filter=D -- {where}{key.name}.py`); if it "
+                    f"was removed on purpose, `{MANAGE} migrate {key.app_label} --prune` deletes the row",
+                )
+            )
+    for squash, rows in sorted(finalized.items()):
+        if squash in recorded:
+            findings.append(
+                Finding(
+                    "SK403",
+                    "stale-row",
+                    "info",
+                    tuple(sorted(rows)),
+                    f"{', '.join(str(r) for r in sorted(rows))} recorded but their files are gone: covered by "
+                    f"{squash}, which is recorded",
+                    f"nothing needed; `{MANAGE} migrate {squash.app_label} --prune` deletes the rows",
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "SK405",
+                    "squash-not-recorded",
+                    "error",
+                    (squash, *sorted(rows)),
+                    f"{squash} has no `replaces` any more and is not recorded, while the migrations it squashed "
+                    f"are ({', '.join(str(r) for r in sorted(rows))}): Django would run {squash} again",
+                    f"record the squashed name: `{MANAGE} migrate {squash.app_label} {squash.name} --fake` "
+                    f"(after checking that every migration it squashed is recorded), then `{MANAGE} migrate "
+                    f"{squash.app_label} --prune`",
+                )
+            )
+    return findings
+
+
+def _edited(status: SetStatus, applied_set: AppliedSet) -> list[Finding]:
+    project = status.graph.project
+    findings: list[Finding] = []
+    for key, digest in sorted(applied_set.hashes.items()):
+        migration = project.migrations.get(key)
+        if migration is None or not migration.content_hash or migration.content_hash == digest:
+            continue
+        try:
+            path = migration.path.relative_to(project.root)
+        except ValueError:
+            path = migration.path
+        when = applied_set.taken.isoformat() if applied_set.taken else "the snapshot"
+        findings.append(
+            Finding(
+                "SK404",
+                "edited-after-apply",
+                "warning",
+                (key,),
+                f"{key} is applied but {path} changed since the snapshot of {when}: databases that applied it "
+                "ran the old version",
+                f"restore {path} as it was applied (`git log -p -- {path}`) and make the change in a new "
+                f"migration (`{MANAGE} makemigrations {key.app_label}`)",
+            )
+        )
+    return findings
+
+
+def diagnose_status(status: SetStatus) -> list[Finding]:
+    """Findings of one applied set (``labels`` left empty: :func:`group_findings` fills them)."""
+    recorded = status.set.applied
+    findings = _applied_before_dependency(status, recorded)
+    findings += _squashes(status, recorded)
+    findings += _stale(status, recorded)
+    findings += _edited(status, status.set)
+    return findings
+
+
+def group_findings(per_label: Iterable[tuple[str, Sequence[Finding]]]) -> list[Finding]:
+    """Merge identical findings of several sets into one naming every label, ordered by severity."""
+    merged: dict[tuple[Any, ...], list[str]] = {}
+    first: dict[tuple[Any, ...], Finding] = {}
+    for label, findings in per_label:
+        for finding in findings:
+            key = (finding.code, finding.kind, finding.severity, finding.migrations, finding.message, finding.fix)
+            merged.setdefault(key, []).append(label)
+            first.setdefault(key, finding)
+    out = [
+        Finding(f.code, f.kind, f.severity, f.migrations, f.message, f.fix, tuple(merged[key]))
+        for key, f in first.items()
+    ]
+    return sorted(out, key=Finding.sort_key)
