@@ -7,6 +7,8 @@ Examples::
     squashkit graph sample_project --level app -o apps.svg  # one node per app, edges carry counts
     squashkit graph sample_project --app inventory --with-deps -o inventory.dot
     squashkit graph sample_project --app inventory --since 0003 -o recent.png
+    squashkit graph sample_project --all-envs -o state.svg  # fill by applied state (see squashkit history)
+    squashkit graph . --dsn prod=postgresql://... --snapshot staging=staging.json -o state.svg
 
 Exit codes: 0 written, 2 usage or input error (unknown app, too many nodes, missing ``dot`` binary).
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -108,6 +111,7 @@ def _write(data: bytes, output: Path | None, fmt: str) -> None:
     help="Style the dependencies that `squashkit deps` proposes to remove (static proposals).",
 )
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@options.applied_state_options
 @options.handle_errors
 def command(
     project_dir: Path,
@@ -122,6 +126,7 @@ def command(
     max_nodes: int,
     proposals: bool,
     no_legend: bool,
+    **sources: Any,
 ) -> None:
     """Export the migration graph of PROJECT_DIR (default: .) as graphviz DOT, SVG, PNG or PDF.
 
@@ -132,9 +137,15 @@ def command(
     fmt = format_for(output, format_out)
     if with_deps and not apps:
         raise UsageError("--with-deps needs --app")
-    project = options.load_project(project_dir, settings, use_django)
+    settings = options.resolve_settings(project_dir, settings, use_django)
+    project = options.load_project(project_dir, settings)
     selected = options.check_apps(project, apps)
-    graph = project.graph()
+    applied = None
+    if options.has_applied_sources(**sources):
+        applied = options.collect_from_options(project_dir, settings=settings, **sources).by_label()
+    # One source: Django's replacement rules for that database (a partly applied squash is not used).
+    # Several: squashes are drawn as in use; each node's fill still tells where it is applied.
+    graph = project.graph(next(iter(applied.values())) if applied and len(applied) == 1 else ())
     since_key = resolve_since(graph, since, selected) if since else None
     removable = _removable(project, graph, selected) if proposals else frozenset()
     try:
@@ -145,6 +156,7 @@ def command(
             since=since_key,
             level=level,
             max_nodes=max_nodes,
+            applied=applied,
             removable=removable,
             legend=not no_legend,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -221,3 +222,47 @@ def test_settings_loads_through_django(tmp_path: Path) -> None:
     assert '"contenttypes.__latest__" -> "people.0001_initial"' in static
     assert '"contenttypes.0002_remove_content_type_name" -> "people.0001_initial"' in django
     assert static.replace("contenttypes.__latest__", "contenttypes.0002_remove_content_type_name") == django
+
+
+def _database(path: Path, applied: list[tuple[str, str]]) -> str:
+    """A SQLite file with a ``django_migrations`` table holding ``applied``; returns its DSN."""
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE django_migrations (id integer PRIMARY KEY AUTOINCREMENT, app varchar(255) NOT NULL,"
+            " name varchar(255) NOT NULL, applied datetime NOT NULL)"
+        )
+        db.executemany(
+            "INSERT INTO django_migrations (app, name, applied) VALUES (?, ?, '2025-01-01 00:00:00')", applied
+        )
+    db.close()
+    return f"sqlite:///{path}"
+
+
+def test_applied_state_from_databases(run_cli, shop: Path, tmp_path: Path) -> None:
+    prod = _database(tmp_path / "prod.sqlite3", [("shop", "0001_initial"), ("shop", "0002_order_total")])
+    staging = _database(
+        tmp_path / "staging.sqlite3",
+        [("shop", "0001_initial"), ("customers", "0001_initial"), ("customers", "0002_customer_name")],
+    )
+    result = run_cli("graph", shop, "--dsn", f"prod={prod}", "--dsn", f"staging={staging}")
+    assert result.exit_code == 0, result.stderr
+    dot = result.stdout
+    assert "applied state: prod, staging" in dot
+    assert (
+        '"shop.0001_initial" [label="0001_initial", style="filled", fillcolor="#a1d99b", '
+        'tooltip="shop.0001_initial: applied in prod, staging"];' in dot
+    )
+    assert 'fillcolor="#fdd49e", tooltip="shop.0002_order_total: applied in prod"];' in dot
+    assert 'fillcolor="#ffffff", tooltip="billing.0001_initial: pending"];' in dot
+    # One database where the squash is partly applied: Django's rules for it, the squash is not used.
+    partly = _database(tmp_path / "partly.sqlite3", [("customers", "0001_initial")])
+    one = run_cli("graph", shop, "--dsn", f"partly={partly}", "--app", "customers").stdout
+    assert "(squash not used: partly applied)" in one
+    assert 'tooltip="customers.0001_initial: applied in partly"' in one
+
+
+def test_unreadable_applied_state_source(run_cli, shop: Path, tmp_path: Path) -> None:
+    result = run_cli("graph", shop, "--dsn", f"prod=sqlite:///{tmp_path / 'nothing.sqlite3'}")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no applied-state source could be read:\n  prod: ")
+    assert result.stdout == ""
