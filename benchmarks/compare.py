@@ -56,6 +56,7 @@ t0 = time.perf_counter()
 import squashkit
 t1 = time.perf_counter()
 project = squashkit.load_static(sys.argv[1])
+t_load = time.perf_counter()
 if hasattr(squashkit, "analyze"):
     mode = "analyze"
     squashkit.analyze(project)
@@ -66,7 +67,7 @@ else:  # before squashkit.analyze existed: the graph work it is built on
     graph.redundant_edges()
 t2 = time.perf_counter()
 print(json.dumps({"imports": t1 - t0, "work": t2 - t1, "total": t2 - t0, "mode": mode,
-                  "migrations": len(project.migrations)}))
+                  "load": t_load - t1, "analysis": t2 - t_load, "migrations": len(project.migrations)}))
 """
 
 SQUASHKIT_GRAPH_SCRIPT = """
@@ -90,10 +91,13 @@ import django
 from django.db.migrations.loader import MigrationLoader
 t1 = time.perf_counter()
 django.setup()
+t_setup = time.perf_counter()
 loader = MigrationLoader(None, ignore_no_migrations=True)
+t_loader = time.perf_counter()
 state = loader.project_state()
 t2 = time.perf_counter()
-print(json.dumps({"imports": t1 - t0, "work": t2 - t1, "total": t2 - t0,
+print(json.dumps({"imports": t1 - t0, "work": t2 - t1, "total": t2 - t0, "setup": t_setup - t1,
+                  "loader": t_loader - t_setup, "project_state": t2 - t_loader,
                   "migrations": len(loader.disk_migrations), "models": len(state.models)}))
 """
 
@@ -113,8 +117,9 @@ class Sample:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"wall": self.wall, "wall_median": self.median()}
         if self.inner:
-            for key in ("imports", "work", "total"):
-                out[f"{key}_median"] = self.median(key)
+            for key in ("imports", "work", "total", "load", "analysis", "setup", "loader", "project_state"):
+                if key in self.inner[-1]:
+                    out[f"{key}_median"] = self.median(key)
             out["reported"] = self.inner[-1]
         return out
 
@@ -183,6 +188,7 @@ def _machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpu": cpu,
         "cores": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -257,7 +263,8 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         f"project: {p['apps']} apps x {p['migrations_per_app']} migrations = {p['migrations']} files,"
         f" {p['models']} models (seed {p['seed']}); median of {result['repeat']}",
-        f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, Django {m['django']}",
+        f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, Django {m['django']};"
+        f" load average at the end {m['load_average']}",
         "",
         "a. in-process                           imports     work    total  process",
     ]
@@ -270,6 +277,16 @@ def render(result: dict[str, Any]) -> str:
         lines.append(
             f"   {label:<37}{s['imports_median']:7.3f}s {s['work_median']:7.3f}s {s['total_median']:7.3f}s"
             f" {s['wall_median']:7.3f}s"
+        )
+    ours, django = ip["squashkit"], ip["django"]
+    if "load_median" in ours:
+        lines.append(
+            f"   squashkit work = load_static {ours['load_median']:.3f}s + analysis {ours['analysis_median']:.3f}s"
+        )
+    if "setup_median" in django:
+        lines.append(
+            f"   Django work = setup {django['setup_median']:.3f}s + MigrationLoader {django['loader_median']:.3f}s"
+            f" + project_state {django['project_state_median']:.3f}s"
         )
     lines += [
         f"   Django / squashkit: work {r['in_process_work']:.2f}x, total {r['in_process_total']:.2f}x"

@@ -1,0 +1,38 @@
+"""``benchmarks.compare`` runs end to end on a tiny project and reports its figures as data.
+
+Structure only: no assertion on any time or ratio (performance is measured by running the benchmark).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.compare import main, render, run_benchmarks
+
+
+def test_run_benchmarks_reports_every_measurement(tmp_path: Path) -> None:
+    result = run_benchmarks(2, 3, seed=1, repeat=1, out_dir=tmp_path / "project")
+    assert result["project"]["migrations"] == 6
+    assert set(result["in_process"]) == {"squashkit", "squashkit_graph", "django"}
+    assert set(result["process"]) == {"squashkit_analyze", "showmigrations_plan"}
+    for sample in result["in_process"].values():
+        assert len(sample["wall"]) == 1
+        assert {"imports_median", "work_median", "total_median"} <= set(sample)
+    assert result["in_process"]["django"]["reported"]["migrations"] >= 6  # contrib apps' migrations too
+    assert set(result["targets"]) == {"in_process_work", "process"}
+    assert all(isinstance(t["met"], bool) for t in result["targets"].values())
+    text = render(result)
+    assert "a. in-process" in text and "b. whole process" in text
+    assert text.count("target") == 2
+
+
+def test_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "project"
+    assert main(["--apps", "1", "--migrations", "2", "--repeat", "1", "--out", str(out), "--json"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["project"]["root"] == str(out)
+    assert "generating 1 apps x 2 migrations" in captured.err
