@@ -2,7 +2,7 @@
 
 ``shop_template`` (session) builds the project once and migrates four databases with ``manage.py migrate``:
 
-* ``empty.db``: ``django_migrations`` exists, no row (``migrate crm zero``);
+* ``empty.db``: ``django_migrations`` exists, no row (crm migrated to 0001 then back to zero);
 * ``partial.db``: crm 0001-0002 and sales 0001;
 * ``full.db``: everything (billing through its squash);
 * ``db.sqlite3``: the settings' default database, fully migrated.
@@ -20,7 +20,7 @@ import pytest
 from tests.history.shop import db_env, make_shop, migrate
 
 DATABASES = {
-    "empty.db": [("crm", "zero")],
+    "empty.db": [("crm", "0001_initial"), ("crm", "zero")],
     "partial.db": [("crm", "0002_customer_age"), ("sales", "0001_initial")],
     "full.db": None,
     "db.sqlite3": None,

@@ -1,0 +1,123 @@
+"""collect_applied over several real sources at once; a failing source never hides the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from squashkit.graph.model import MigrationKey
+from squashkit.history import AppliedState, SourceFailure, collect_applied
+from squashkit.history.collect import default_dsn_name, parse_named
+from squashkit.history.errors import EnvironmentNotFoundError
+from squashkit.history.snapshot import snapshot_dict, write_snapshot
+
+CONFIG = """
+[tool.squashkit.environments.local]
+database = "default"
+
+[tool.squashkit.environments.ci]
+dsn = "sqlite:///partial.db"
+
+[tool.squashkit.environments.staging]
+dsn_env = "SQUASHKIT_TEST_STAGING_URL"
+
+[tool.squashkit.environments.production]
+snapshot = "snapshots/production.json"
+"""
+
+
+def test_parse_named() -> None:
+    assert parse_named("ci=sqlite:///x.db", dsn=True) == ("ci", "sqlite:///x.db")
+    assert parse_named("sqlite:///x.db", dsn=True) == (None, "sqlite:///x.db")
+    assert parse_named("host=db dbname=x", dsn=True) == (None, "host=db dbname=x")
+    assert parse_named("prod=snap.json", dsn=False) == ("prod", "snap.json")
+    assert default_dsn_name("sqlite:///data/ci.db") == "ci"
+    assert default_dsn_name("postgresql://u:p@h/shop") == "shop"
+    assert default_dsn_name("postgresql://u:p@h") == "postgresql"
+
+
+def test_no_source_is_unknown_state(shop: Path) -> None:
+    state = collect_applied(shop)
+    assert state == AppliedState()
+    assert not state.known
+
+
+def test_environments_of_every_kind(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (shop / "pyproject.toml").write_text(CONFIG)
+    write_snapshot(
+        shop / "snapshots/production.json",
+        snapshot_dict("production", collect_applied(shop, dsns=["sqlite:///full.db"]).sets),
+    )
+    monkeypatch.setenv("SQUASHKIT_TEST_STAGING_URL", f"sqlite:///{shop / 'empty.db'}")
+    state = collect_applied(shop, all_envs=True)
+    assert state.failures == ()
+    assert state.labels == ["local", "ci", "staging", "production"]
+    local, ci, staging, production = state.sets
+    assert local.source == "alias 'default' of shopsite.settings (sqlite db.sqlite3)"
+    assert ci.source == "sqlite:///partial.db"
+    assert staging.source == f"$SQUASHKIT_TEST_STAGING_URL (sqlite:///{shop / 'empty.db'})"
+    assert production.kind == "snapshot"
+    assert staging.rows == ()
+    assert local.applied == production.applied
+    key = MigrationKey("sales", "0001_initial")
+    assert state.applied_in(key) == ["local", "ci", "production"]
+    assert state.applied_in(MigrationKey("sales", "0002_order_n")) == ["local", "production"]
+    assert state.by_label()["ci"] == ci.applied
+
+
+def test_failures_name_their_environment_and_others_still_report(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (shop / "pyproject.toml").write_text(CONFIG)
+    monkeypatch.delenv("SQUASHKIT_TEST_STAGING_URL", raising=False)
+    state = collect_applied(shop, envs=["staging", "production", "ci"], dsns=["gone=sqlite:///gone.db"])
+    assert state.known
+    assert state.labels == ["ci"]
+    assert state.failures == (
+        SourceFailure(
+            "staging", "$SQUASHKIT_TEST_STAGING_URL", "environment variable SQUASHKIT_TEST_STAGING_URL is not set"
+        ),
+        SourceFailure(
+            "production",
+            f"snapshot {shop / 'snapshots/production.json'}",
+            f"{shop / 'snapshots/production.json'}: snapshot file does not exist",
+        ),
+        SourceFailure("gone", "sqlite:///gone.db", f"database file does not exist: {shop / 'gone.db'}"),
+    )
+
+
+def test_unknown_environment(shop: Path) -> None:
+    (shop / "pyproject.toml").write_text(CONFIG)
+    with pytest.raises(EnvironmentNotFoundError) as info:
+        collect_applied(shop, envs=["prod"])
+    assert str(info.value) == "No environment 'prod' (known environments: ci, local, production, staging)"
+
+
+def test_django_alias_with_explicit_settings(shop: Path) -> None:
+    state = collect_applied(shop, settings="shopsite.settings", database="default")
+    assert state.labels == ["default"]
+    assert len(state.sets[0].rows) == 10
+
+
+def test_django_alias_errors(shop: Path) -> None:
+    state = collect_applied(shop, settings="shopsite.settings", database=["replica"])
+    assert state.failures == (
+        SourceFailure(
+            "replica",
+            "alias 'replica' of shopsite.settings",
+            "no database alias 'replica' in settings (known aliases: default)",
+        ),
+    )
+    (shop / "manage.py").write_text("")
+    state = collect_applied(shop, database="default")
+    assert state.failures[0].message == (
+        "no Django settings to read the alias from (pass --settings or set [tool.squashkit] settings)"
+    )
+    state = collect_applied(shop, settings="nope.settings", database="default")
+    assert state.failures[0].message == "cannot load settings: ModuleNotFoundError: No module named 'nope'"
+
+
+def test_django_alias_does_not_create_a_missing_database(shop: Path) -> None:
+    (shop / "db.sqlite3").unlink()
+    state = collect_applied(shop, settings="shopsite.settings", database="default")
+    assert state.failures[0].message == f"database file does not exist: {shop / 'db.sqlite3'}"
+    assert not (shop / "db.sqlite3").exists()

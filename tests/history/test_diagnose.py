@@ -1,0 +1,294 @@
+"""Each inconsistency produced for real (rows edited with sqlite3, files edited in a temp copy of the shop
+project) and reported with its fix; Django agrees where it has an opinion."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from squashkit.graph.model import MigrationKey
+from squashkit.graph.static import load_static
+from squashkit.history import collect_applied
+from squashkit.history.diagnose import Finding
+from squashkit.history.report import HistoryReport, history_report
+from squashkit.history.snapshot import snapshot_dict, write_snapshot
+from tests.history.shop import BILLING_SQUASH, db_env, manage, migrate
+from tests.projects import migration
+
+K = MigrationKey
+
+
+def report(root: Path, *dsns: str, snapshots: tuple[str, ...] = ()) -> HistoryReport:
+    state = collect_applied(root, dsns=list(dsns), snapshots=list(snapshots))
+    assert state.failures == ()
+    return history_report(load_static(root), state)
+
+
+def delete_rows(db: Path, *keys: tuple[str, str]) -> None:
+    with sqlite3.connect(db) as conn:
+        for app, name in keys:
+            conn.execute("DELETE FROM django_migrations WHERE app = ? AND name = ?", (app, name))
+    conn.close()
+
+
+def django_migrate_error(root: Path, db: Path) -> str:
+    try:
+        manage(root, "migrate", "--noinput", env=db_env(name=str(db)))
+    except AssertionError as exc:
+        return str(exc).strip().splitlines()[-1]
+    return ""
+
+
+def test_consistent_databases_have_no_findings(shop: Path) -> None:
+    result = report(shop, "sqlite:///full.db", "sqlite:///partial.db", "sqlite:///empty.db")
+    assert result.findings == ()
+    assert result.exit_code == 0
+
+
+def test_applied_before_dependency(shop: Path) -> None:
+    delete_rows(shop / "full.db", ("crm", "0002_customer_age"))
+    result = report(shop, "prod=sqlite:///full.db", "ci=sqlite:///partial.db")
+    assert result.findings == (
+        Finding(
+            "SK401",
+            "applied-before-dependency",
+            "error",
+            (K("crm", "0003_customer_size"), K("crm", "0002_customer_age")),
+            "crm.0003_customer_size is applied before its dependency crm.0002_customer_age: Django's migrate raises "
+            "InconsistentMigrationHistory",
+            "if the changes of crm.0002_customer_age are already in the database, record it: `python manage.py "
+            "migrate crm 0002_customer_age --fake` (this also records any unrecorded earlier migration of crm); "
+            "otherwise unrecord crm.0003_customer_size with `python manage.py migrate crm 0002_customer_age --fake`, "
+            "revert its changes by hand, then run `python manage.py migrate`",
+            ("prod",),
+        ),
+        Finding(
+            "SK401",
+            "applied-before-dependency",
+            "error",
+            (K("sales", "0001_initial"), K("crm", "0002_customer_age")),
+            "sales.0001_initial is applied before its dependency crm.0002_customer_age: Django's migrate raises "
+            "InconsistentMigrationHistory",
+            "if the changes of crm.0002_customer_age are already in the database, record it: `python manage.py "
+            "migrate crm 0002_customer_age --fake` (this also records any unrecorded earlier migration of crm); "
+            "otherwise unrecord sales.0001_initial with `python manage.py migrate sales zero --fake`, revert its "
+            "changes by hand, then run `python manage.py migrate`",
+            ("prod",),
+        ),
+    )
+    assert result.exit_code == 1
+    assert django_migrate_error(shop, shop / "full.db") == (
+        "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration crm.0003_customer_size is applied "
+        "before its dependency crm.0002_customer_age on database 'default'."
+    )
+
+
+def partial_billing(shop: Path, db: str) -> None:
+    """A database that applied billing 0001-0002 before the squash file existed."""
+    squash = shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
+    source = squash.read_text()
+    squash.unlink()
+    migrate(shop, [("billing", "0002_invoice_total")], db_env(name=str(shop / db)))
+    squash.write_text(source)
+
+
+def test_partial_squash_with_replaced_files(shop: Path) -> None:
+    partial_billing(shop, "old.db")
+    result = report(shop, "old=sqlite:///old.db", "full=sqlite:///full.db")
+    assert [f.to_dict() for f in result.findings] == [
+        {
+            "code": "SK402",
+            "kind": "partial-squash",
+            "severity": "warning",
+            "where": ["old"],
+            "migrations": ["billing.0001_squashed_0003_invoice_due", "billing.0003_invoice_due"],
+            "message": "squashed migration billing.0001_squashed_0003_invoice_due is partially applied (2 of 3 "
+            "replaced migrations recorded; not recorded: billing.0003_invoice_due): Django uses the replaced "
+            "migrations, not the squash",
+            "fix": "apply the rest: `python manage.py migrate billing 0003_invoice_due` (Django then records "
+            "billing.0001_squashed_0003_invoice_due); keep the replaced files until every database has done so",
+        }
+    ]
+    old = result.statuses[0]
+    assert old.pending == (
+        K("billing", "0003_invoice_due"),
+        K("billing", "0004_invoice_paid"),
+        K("crm", "0001_initial"),
+        K("crm", "0002_customer_age"),
+        K("crm", "0003_customer_size"),
+        K("sales", "0001_initial"),
+        K("sales", "0002_order_n"),
+    )
+
+
+def test_partial_squash_whose_replaced_files_are_gone(shop: Path) -> None:
+    partial_billing(shop, "old.db")
+    (shop / "billing/migrations/0003_invoice_due.py").unlink()
+    [finding] = [f for f in report(shop, "old=sqlite:///old.db").findings if f.code == "SK402"]
+    assert finding.severity == "error"
+    assert finding.message.endswith(
+        "; billing.0003_invoice_due no longer exist, so Django cannot build the graph (NodeNotFoundError)"
+    )
+    assert finding.fix == (
+        "restore the files of billing.0003_invoice_due (e.g. from git history), then `python manage.py migrate "
+        "billing 0003_invoice_due`; if their changes are already in the database, `python manage.py migrate "
+        "billing 0003_invoice_due --fake` once the files are back"
+    )
+    assert "NodeNotFoundError" in django_migrate_error(shop, shop / "old.db")
+
+
+def test_stale_rows_renamed_deleted_and_replaced(shop: Path) -> None:
+    crm = shop / "crm/migrations"
+    (crm / "0003_customer_size.py").rename(crm / "0003_customer_height.py")
+    (shop / "sales/migrations/0002_order_n.py").unlink()
+    for name in ("0001_initial", "0002_invoice_total", "0003_invoice_due"):
+        (shop / "billing/migrations" / f"{name}.py").unlink()
+    result = report(shop, "prod=sqlite:///full.db")
+    status = result.statuses[0]
+    assert [(s.key, s.reason, s.related) for s in status.stale] == [
+        (K("billing", "0001_initial"), "replaced", K("billing", BILLING_SQUASH)),
+        (K("billing", "0002_invoice_total"), "replaced", K("billing", BILLING_SQUASH)),
+        (K("billing", "0003_invoice_due"), "replaced", K("billing", BILLING_SQUASH)),
+        (K("crm", "0003_customer_size"), "renamed", K("crm", "0003_customer_height")),
+        (K("sales", "0002_order_n"), "deleted", None),
+    ]
+    assert status.pending == (K("crm", "0003_customer_height"),)
+    by_severity = [(f.severity, f.code, f.migrations) for f in result.findings]
+    assert by_severity == [
+        ("warning", "SK403", (K("crm", "0003_customer_size"), K("crm", "0003_customer_height"))),
+        ("warning", "SK403", (K("sales", "0002_order_n"),)),
+        ("info", "SK403", (K("billing", "0001_initial"),)),
+        ("info", "SK403", (K("billing", "0002_invoice_total"),)),
+        ("info", "SK403", (K("billing", "0003_invoice_due"),)),
+    ]
+    renamed, deleted, replaced = result.findings[0], result.findings[1], result.findings[2]
+    assert renamed.message == (
+        "crm.0003_customer_size is recorded but has no file; it was probably renamed to crm.0003_customer_height, "
+        "which Django would run again"
+    )
+    assert renamed.fix == (
+        "rename the file back to 0003_customer_size.py, or record the new name: `python manage.py migrate crm "
+        "0003_customer_height --fake`, then `python manage.py migrate crm --prune` deletes the old row"
+    )
+    assert deleted.message == "sales.0002_order_n is recorded but its file no longer exists (deleted)"
+    assert deleted.fix == (
+        "restore sales/migrations/0002_order_n.py (`git log --diff-filter=D -- sales/migrations/0002_order_n.py`); "
+        "if it was removed on purpose, `python manage.py migrate sales --prune` deletes the row"
+    )
+    assert replaced.message == (
+        "billing.0001_initial is recorded but its file is gone: replaced by billing.0001_squashed_0003_invoice_due, "
+        "Django ignores the row"
+    )
+    assert replaced.fix == (
+        "nothing needed; once billing.0001_squashed_0003_invoice_due no longer lists `replaces`, `python manage.py "
+        "migrate billing --prune` deletes the row"
+    )
+    assert result.exit_code == 1
+
+
+def test_renamed_file_found_by_snapshot_hash(shop: Path) -> None:
+    write_snapshot(shop / "prod.json", snapshot_dict("prod", collect_applied(shop, dsns=["sqlite:///full.db"]).sets, {
+        k: m.content_hash for k, m in load_static(shop).migrations.items()
+    }))  # fmt: skip
+    crm = shop / "crm/migrations"
+    (crm / "0002_customer_age.py").rename(crm / "0002_age_of_customer.py")
+    (crm / "0003_customer_size.py").write_text(
+        (crm / "0003_customer_size.py").read_text().replace("0002_customer_age", "0002_age_of_customer")
+    )
+    status = report(shop, snapshots=("prod.json",)).statuses[0]
+    assert [(s.key, s.reason, s.related) for s in status.stale] == [
+        (K("crm", "0002_customer_age"), "renamed", K("crm", "0002_age_of_customer"))
+    ]
+
+
+def test_edited_after_apply(shop: Path) -> None:
+    project = load_static(shop)
+    write_snapshot(
+        shop / "prod.json",
+        snapshot_dict(
+            "prod",
+            collect_applied(shop, dsns=["sqlite:///full.db"]).sets,
+            {k: m.content_hash for k, m in project.migrations.items()},
+        ),
+    )
+    path = shop / "crm/migrations/0002_customer_age.py"
+    path.write_text(path.read_text().replace("default=0", "default=42"))
+    result = report(shop, snapshots=("prod.json",))
+    [finding] = result.findings
+    taken = result.statuses[0].set.taken
+    assert taken is not None
+    assert finding == Finding(
+        "SK404",
+        "edited-after-apply",
+        "warning",
+        (K("crm", "0002_customer_age"),),
+        f"crm.0002_customer_age is applied but crm/migrations/0002_customer_age.py changed since the snapshot of "
+        f"{taken.isoformat()}: databases that applied it ran the old version",
+        "restore crm/migrations/0002_customer_age.py as it was applied (`git log -p -- "
+        "crm/migrations/0002_customer_age.py`) and make the change in a new migration (`python manage.py "
+        "makemigrations crm`)",
+        ("prod",),
+    )
+
+
+def test_squash_not_recorded_while_replaces_is_kept(shop: Path) -> None:
+    partial_billing(shop, "old.db")
+    squash = shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
+    source = squash.read_text()
+    squash.unlink()
+    migrate(shop, [("billing", "0003_invoice_due")], db_env(name=str(shop / "old.db")))
+    squash.write_text(source)
+    result = report(shop, "old=sqlite:///old.db")
+    [finding] = result.findings
+    assert (finding.code, finding.severity) == ("SK405", "info")
+    assert finding.fix == (
+        "record the squashed name before removing `replaces` from billing.0001_squashed_0003_invoice_due: "
+        "`python manage.py migrate billing` (nothing to apply; it records billing.0001_squashed_0003_invoice_due)"
+    )
+    assert result.exit_code == 0
+
+
+def test_finalized_squash_not_recorded(shop: Path) -> None:
+    """Old migrations applied; the squash then lost its ``replaces`` and the old files were deleted."""
+    billing = shop / "billing/migrations"
+    (billing / f"{BILLING_SQUASH}.py").unlink()
+    migrate(shop, [("billing", "0004_invoice_paid")], db_env(name=str(shop / "old.db")))
+    for name in ("0001_initial", "0002_invoice_total", "0003_invoice_due"):
+        (billing / f"{name}.py").unlink()
+    (billing / f"{BILLING_SQUASH}.py").write_text(migration(ops=[], initial=True))
+    (billing / "0004_invoice_paid.py").write_text(migration([("billing", BILLING_SQUASH)]))
+    result = report(shop, "old=sqlite:///old.db")
+    codes = [(f.code, f.severity, f.migrations) for f in result.findings]
+    squash = K("billing", BILLING_SQUASH)
+    replaced = (K("billing", "0001_initial"), K("billing", "0002_invoice_total"), K("billing", "0003_invoice_due"))
+    assert codes == [
+        ("SK401", "error", (K("billing", "0004_invoice_paid"), squash)),
+        ("SK405", "error", (squash, *replaced)),
+    ]
+    sk405 = result.findings[1]
+    assert sk405.message == (
+        "billing.0001_squashed_0003_invoice_due has no `replaces` any more and is not recorded, while the "
+        "migrations it squashed are (billing.0001_initial, billing.0002_invoice_total, billing.0003_invoice_due): "
+        "Django would run billing.0001_squashed_0003_invoice_due again"
+    )
+    assert sk405.fix == (
+        "record the squashed name: `python manage.py migrate billing 0001_squashed_0003_invoice_due --fake` (after "
+        "checking that every migration it squashed is recorded), then `python manage.py migrate billing --prune`"
+    )
+    assert "InconsistentMigrationHistory" in django_migrate_error(shop, shop / "old.db")
+
+
+def test_identical_sets_share_one_finding(shop: Path) -> None:
+    for name in ("a.db", "b.db"):
+        (shop / name).write_bytes((shop / "full.db").read_bytes())
+        delete_rows(shop / name, ("crm", "0002_customer_age"))
+    result = report(shop, "sqlite:///a.db", "sqlite:///b.db", "sqlite:///full.db")
+    assert [f.labels for f in result.findings] == [("a", "b"), ("a", "b")]
+    assert [g.labels for g in result.groups] == [["a", "b"], ["full"]]
+
+
+def test_diagnosis_never_writes(shop: Path) -> None:
+    delete_rows(shop / "full.db", ("crm", "0002_customer_age"))
+    files = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in shop.glob("*.db")}
+    report(shop, *(f"sqlite:///{p.name}" for p in files))
+    assert files == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in shop.glob("*.db")}
