@@ -198,7 +198,16 @@ def command(
         echo_json(
             {
                 "project": str(root),
-                "proposals": [{**p.to_dict(), "status": _status(p, plans.get(p.migration))} for p in pending],
+                "proposals": [
+                    {
+                        **p.to_dict(),
+                        "status": _status(p, plans.get(p.migration)),
+                        **(
+                            {"diff": plans[p.migration].result.diff(root)} if show_diff and p.migration in plans else {}
+                        ),
+                    }
+                    for p in pending
+                ],
                 "written": [str(p.relative_to(root)) for p in written],
             }
         )
@@ -206,7 +215,7 @@ def command(
         click.echo(_render_markdown(pending, plans))
     else:
         _render_table(project, pending, plans, note)
-    if show_diff:
+    if show_diff and fmt != "json":
         for plan in plans.values():
             diff = plan.result.diff(root)
             if diff:

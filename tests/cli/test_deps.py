@@ -88,6 +88,8 @@ def test_json_and_markdown(tmp_path: Path, run_cli) -> None:
         "provider": "crm.0001_initial",
         "via": None,
     }
+    with_diff = json.loads(run_cli("deps", root, "--format", "json", "--diff").stdout)
+    assert with_diff["proposals"][1]["diff"] == DIFF[DIFF.index("--- a/sales/migrations/0002_n.py") :]
     markdown = run_cli("deps", root, "--format", "markdown").stdout
     assert markdown.splitlines()[:3] == [
         "| migration | action | dependency | reason code | reason | status |",
