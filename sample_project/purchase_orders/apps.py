@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class PurchaseOrdersConfig(AppConfig):
+    name = "purchase_orders"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SalesOrdersConfig(AppConfig):
+    name = "sales_orders"
