@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from squashkit.analysis.metrics import AppMetrics, app_metrics
 from squashkit.graph.graph import MigrationGraph, RedundantEdge
-from squashkit.graph.model import MigrationKey, Project
+from squashkit.graph.model import DependencyForm, MigrationKey, Project
 
 if TYPE_CHECKING:
     from squashkit.deps.propose import EdgeChange, Proposal
@@ -134,9 +134,20 @@ class AnalysisContext:
         for edge in self.graph.redundant_edges():
             data = self.graph.dg.edges[edge.parent, edge.child]
             declared_by = data.get("declared_by") or edge.child
-            if self.selected(declared_by):
+            if self.selected(declared_by) and not self._swappable(declared_by, edge.parent):
                 found.append((edge, declared_by, int(data.get("line") or 0)))
         return found
+
+    def _swappable(self, declared_by: MigrationKey, parent: MigrationKey) -> bool:
+        """True when the edge comes from ``swappable_dependency()``: that form stays, even when implied."""
+        migration = self.project.migrations.get(declared_by)
+        if migration is None:
+            return False
+        explicit = any(dep.key == parent for dep in migration.dependencies if dep.form is not DependencyForm.SWAPPABLE)
+        return not explicit and any(
+            dep.form is DependencyForm.SWAPPABLE and dep.key.app_label == parent.app_label
+            for dep in migration.dependencies
+        )
 
     @cached_property
     def metrics(self) -> dict[str, AppMetrics]:

@@ -38,8 +38,8 @@ _PRESSURE_STYLE = {"high": "bold red", "medium": "yellow", "low": ""}
 def render_table(report: Report, cross_check: list[str] | None) -> None:
     out = console()
     root = report.project.root
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), title=f"{root.name}: migrations per app")
-    table.add_column("app", overflow="fold")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0), title=f"{root.name}: migrations per app")
+    table.add_column("app", no_wrap=True, overflow="ellipsis")
     for header, _, _ in COLUMNS:
         table.add_column(header, justify="right", no_wrap=True)
     for row in report.apps:

@@ -111,3 +111,73 @@ def test_python_dash_m(small: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"]["apps"] == 2
+
+
+# -- sample_project (its planted problems are documented in sample_project/README.md) ----------------------
+
+
+def test_sample_project_json_reports_planted_problems(run_cli, sample_project: Path) -> None:
+    result = run_cli("analyze", sample_project, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    counts = {row["app"]: row["migrations"] for row in data["apps"]}
+    assert counts == {
+        "accounts": 2,
+        "billing": 8,
+        "customers": 4,
+        "inventory": 32,
+        "purchase_orders": 11,
+        "sales_orders": 16,
+    }
+    assert data["apps"][1]["squashed"] == 1
+    over = {(f["migration"], f["related"][0]) for f in data["findings"] if f["code"] == "SK201"}
+    assert ("purchase_orders.0004_purchaseorder_sales_order", "sales_orders.0016_order_shipped_at") in over
+    assert ("inventory.0021_stocklevel_supplier", "purchase_orders.0011_purchaseorder_received_at") in over
+    redundant = {(f["migration"], f["related"][0]) for f in data["findings"] if f["code"] == "SK202"}
+    assert {
+        ("inventory.0012_reservation", "inventory.0009_warehouse_city"),
+        ("sales_orders.0014_order_created_by", "sales_orders.0012_orderline_unit_price"),
+        ("billing.0006_invoiceline", "sales_orders.0001_initial"),
+    } <= redundant
+    # the swappable dependency implied through run_before is the right form: not reported
+    assert not any(m == "customers.0003_customer_account" for m, _ in redundant)
+    totals = data["totals"]
+    assert (totals["nodes"], totals["cycles"], totals["conflicts"], totals["dangling"]) == (69, 0, 0, 0)
+    assert totals["over_specified"] == 9
+    assert totals["longest_path_length"] == 41
+    location = next(f["location"] for f in data["findings"] if f["migration"] == "inventory.0012_reservation")
+    assert location.startswith("inventory/migrations/0012_reservation.py:")
+
+
+def test_sample_project_table_is_readable_in_80_columns(run_cli, sample_project: Path) -> None:
+    result = run_cli("analyze", sample_project)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    row = next(line for line in lines if line.startswith(" purchase_orders"))
+    assert row.split() == ["purchase_orders", "11", "0", "1/2", "11", "1/1", "1", "0", "2", "1", "18"]
+
+
+def test_sample_project_cross_check_static_equals_django(sample_project: Path) -> None:
+    # in a subprocess: Django is set up with the project's settings there, not in the test process
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "squashkit",
+            "analyze",
+            str(sample_project),
+            "--django",
+            "--cross-check",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["source"] == "django"
+    assert data["cross_check"] == []
+    assert data["totals"]["nodes"] == 69
