@@ -23,6 +23,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 pytest_plugins: list[str] = []
 pytest_plugins.append("tests.plugins.postgres")
+pytest_plugins.append("tests.plugins.history")
 
 
 def copy_project(src: Path, dest: Path) -> Path:

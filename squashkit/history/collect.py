@@ -28,6 +28,8 @@ __all__ = ["SourceSpec", "collect_applied", "parse_named", "read_source", "resol
 log = logging.getLogger("squashkit.history")
 
 _NAMED = re.compile(r"^(?P<name>[A-Za-z_][\w.-]*)=(?P<value>.+)$")
+_KEYWORD = re.compile(r"^\w+\s*=")
+_DBNAME = re.compile(r"\bdbname\s*=\s*'?(?P<name>[^'\s]+)")
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,16 @@ def parse_named(value: str, *, dsn: bool) -> tuple[str | None, str]:
     if match is None:
         return None, value
     rest = match.group("value")
-    if dsn and not rest.startswith(DSN_SCHEMES):
-        return None, value
+    if dsn and not rest.startswith(DSN_SCHEMES) and not _KEYWORD.match(rest):
+        return None, value  # "host=db dbname=x" is a key/value DSN, not NAME=DSN
     return match.group("name"), rest
 
 
 def default_dsn_name(dsn: str) -> str:
+    """A label for an unnamed DSN: the SQLite file's stem or the database name (never anything secret)."""
+    if not dsn.startswith(DSN_SCHEMES):
+        match = _DBNAME.search(dsn)
+        return match.group("name") if match else "postgresql"
     if dsn.startswith("sqlite:"):
         return Path(dsn.split(":", 1)[1].lstrip("/") or "sqlite").stem or "sqlite"
     try:

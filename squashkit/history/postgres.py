@@ -34,7 +34,7 @@ WHERE c.relname = 'django_migrations'
   AND n.nspname <> 'information_schema'
   AND n.nspname NOT LIKE 'pg\\_%'
 ORDER BY n.nspname
-"""
+""".strip()
 
 
 def _message(exc: BaseException, secrets: Iterable[str | None]) -> str:

@@ -6,7 +6,7 @@ billing: 0001_initial -> 0002_invoice_total -> 0003_invoice_due -> 0004_invoice_
          0001_squashed_0003_invoice_due replaces 0001..0003
 
 Its settings read ``SAMPLE_DB_ENGINE/NAME/HOST/PORT/USER/PASSWORD`` like sample_project's, so the same helpers
-migrate either project to SQLite or PostgreSQL.
+migrate either project to SQLite or PostgreSQL; ``SAMPLE_DB_SCHEMA`` puts it in a tenant schema.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ DATABASES = {
         "PASSWORD": os.environ.get("SAMPLE_DB_PASSWORD", ""),
     },
 }
+if os.environ.get("SAMPLE_DB_SCHEMA"):  # a tenant schema (PostgreSQL), the way django-tenants sets it
+    DATABASES["default"]["OPTIONS"] = {"options": "-c search_path=" + os.environ["SAMPLE_DB_SCHEMA"]}
 """
 
 MANAGE = """\

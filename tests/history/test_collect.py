@@ -35,6 +35,9 @@ def test_parse_named() -> None:
     assert default_dsn_name("sqlite:///data/ci.db") == "ci"
     assert default_dsn_name("postgresql://u:p@h/shop") == "shop"
     assert default_dsn_name("postgresql://u:p@h") == "postgresql"
+    assert parse_named("kv=host=db password=x", dsn=True) == ("kv", "host=db password=x")
+    assert default_dsn_name("host=db password=x dbname=shop") == "shop"
+    assert default_dsn_name("host=db password=x") == "postgresql"
 
 
 def test_no_source_is_unknown_state(shop: Path) -> None:

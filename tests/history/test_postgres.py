@@ -3,6 +3,8 @@ failures, read-only reads and redaction."""
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,129 @@ def test_search_path_of_a_database_migrated_by_django(shop: Path, pg_cluster, pg
     assert applied_set.source == f"postgresql://postgres:***@127.0.0.1:{pg_cluster.port}/{pg_database}"
     assert applied_set.applied == {MigrationKey("crm", "0001_initial"), MigrationKey("crm", "0002_customer_age")}
     assert all(row.applied is not None and row.applied.tzinfo is not None for row in applied_set.rows)
+
+
+def test_tenant_schemas_migrated_by_django(shop: Path, pg_cluster, pg_database: str) -> None:
+    pg_cluster.execute(pg_database, "CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b; CREATE SCHEMA empty_schema")
+    migrate(shop, [("crm", "0001_initial")], {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_a"})
+    migrate(shop, None, {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_b"})
+    state = collect_applied(shop, dsns=[f"tenants={pg_cluster.dsn(pg_database)}"], all_schemas=True)
+    assert state.failures == ()
+    assert state.labels == ["tenants/tenant_a", "tenants/tenant_b"]
+    assert state.sets[0].applied == {MigrationKey("crm", "0001_initial")}
+    assert len(state.sets[1].rows) == 10
+    # The alias of the settings, in one schema through its search_path option.
+    env = {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_a"}
+    for key, value in env.items():
+        os.environ[key] = value
+    try:
+        state = collect_applied(shop, database="default")
+    finally:
+        for key in env:
+            del os.environ[key]
+    assert state.failures == ()
+    assert state.sets[0].applied == {MigrationKey("crm", "0001_initial")}
+    assert state.sets[0].source == (
+        f"alias 'default' of shopsite.settings (postgresql postgresql://postgres@127.0.0.1:{pg_cluster.port}/"
+        f"{pg_database})"
+    )
+
+
+def test_schema_names_patterns_and_failures(shop: Path, pg_cluster, pg_database: str) -> None:
+    make_tenants(
+        pg_cluster,
+        pg_database,
+        {
+            "public": [("crm", "0001_initial")],
+            "tenant_1": [("crm", "0001_initial"), ("crm", "0002_customer_age")],
+            "tenant_2": [],
+            "Tenant Odd": [("sales", "0001_initial")],
+        },
+    )
+    pg_cluster.execute(pg_database, "CREATE SCHEMA no_table")
+    dsn = f"db={pg_cluster.dsn(pg_database)}"
+    state = collect_applied(shop, dsns=[dsn], schemas=["tenant_*", "Tenant Odd", "no_table", "missing"])
+    assert state.labels == ["db/Tenant Odd", "db/tenant_1", "db/tenant_2"]
+    assert state.sets[0].applied == {MigrationKey("sales", "0001_initial")}
+    assert state.sets[2].rows == ()
+    assert [(f.label, f.message) for f in state.failures] == [
+        ("db/no_table", "no django_migrations table in this schema (or no such schema)"),
+        ("db/missing", "no django_migrations table in this schema (or no such schema)"),
+    ]
+    state = collect_applied(shop, dsns=[dsn], schemas="other_*")
+    assert [(f.label, f.message) for f in state.failures] == [
+        ("db", "no schema holds a django_migrations table (other_*)")
+    ]
+    state = collect_applied(shop, dsns=[dsn])
+    assert state.labels == ["db"]
+    assert state.sets[0].applied == {MigrationKey("crm", "0001_initial")}
+
+
+def test_missing_table_and_unknown_database(shop: Path, pg_cluster, pg_database: str) -> None:
+    state = collect_applied(shop, dsns=[f"fresh={pg_cluster.dsn(pg_database)}", f"nodb={pg_cluster.dsn('no_such_db')}"])
+    assert state.sets == ()
+    assert [(f.label, f.message) for f in state.failures] == [
+        ("fresh", "no django_migrations table on the search path"),
+        (
+            "nodb",
+            f'cannot connect: connection failed: connection to server at "127.0.0.1", port {pg_cluster.port} '
+            'failed: FATAL: database "no_such_db" does not exist',
+        ),
+    ]
+    state = collect_applied(shop, dsns=[f"fresh={pg_cluster.dsn(pg_database)}"], all_schemas=True)
+    assert [(f.label, f.message) for f in state.failures] == [
+        ("fresh", "no schema holds a django_migrations table (all schemas)")
+    ]
+
+
+def test_wrong_password_and_unreachable_hosts_never_show_the_password(shop: Path, pg_cluster, caplog) -> None:
+    secret = "Sup3r-Secret_pw"
+    caplog.set_level(logging.DEBUG)
+    dsns = [
+        f"wrong={pg_cluster.dsn('postgres', password=secret)}",
+        f"refused=postgresql://app:{secret}@127.0.0.1:1/shop",
+        f"nohost=postgresql://app:{secret}@no-such-host.invalid/shop",
+        f"kv=host=127.0.0.1 port={pg_cluster.port} user=postgres password={secret} dbname=postgres",
+    ]
+    state = collect_applied(shop, dsns=dsns)
+    assert state.sets == ()
+    messages = {f.label: f.message for f in state.failures}
+    assert messages["wrong"] == (
+        f'cannot connect: connection failed: connection to server at "127.0.0.1", port {pg_cluster.port} failed: '
+        'FATAL: password authentication failed for user "postgres"'
+    )
+    assert messages["refused"].startswith(
+        'cannot connect: connection failed: connection to server at "127.0.0.1", port 1 failed: Connection refused'
+    )
+    assert messages["nohost"].startswith("cannot connect:")
+    assert [f.source for f in state.failures] == [
+        f"postgresql://postgres:***@127.0.0.1:{pg_cluster.port}/postgres",
+        "postgresql://app:***@127.0.0.1:1/shop",
+        "postgresql://app:***@no-such-host.invalid/shop",
+        f"host=127.0.0.1 port={pg_cluster.port} user=postgres password=*** dbname=postgres",
+    ]
+    everything = repr(state) + "".join(str(f) for f in state.failures) + caplog.text
+    assert secret not in everything
+
+
+def test_reads_in_a_read_only_transaction_and_writes_nothing(shop: Path, pg_cluster, pg_database: str) -> None:
+    """Every statement squashkit sends is logged (log_statement=all for its role): none writes."""
+    make_tenants(pg_cluster, pg_database, {"public": [("crm", "0001_initial")], "tenant_1": [("crm", "0001_initial")]})
+    role = "reader_" + pg_database
+    pg_cluster.execute("postgres", f"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD 'reader-pw'")
+    pg_cluster.execute("postgres", f"ALTER ROLE {role} SET log_statement = 'all'")
+    before = pg_cluster.execute(pg_database, "SELECT * FROM public.django_migrations ORDER BY id")
+    log = pg_cluster.base / "server.log"
+    start = log.stat().st_size
+    dsn = f"postgresql://{role}:reader-pw@127.0.0.1:{pg_cluster.port}/{pg_database}"
+    for kwargs in ({}, {"all_schemas": True}):
+        state = collect_applied(shop, dsns=[dsn], **kwargs)
+        assert state.failures == ()
+    pg_cluster.execute("postgres", f"DROP ROLE {role}")
+    with log.open(encoding="utf-8", errors="replace") as handle:
+        handle.seek(start)
+        statements = [line.split("statement: ", 1)[1].strip() for line in handle if "statement: " in line]
+    kinds = [s.split()[0].upper() for s in statements if not s.startswith(("DROP ROLE", "SELECT * FROM public"))]
+    assert kinds == ["BEGIN", "SET", "SELECT", "ROLLBACK", "BEGIN", "SET", "SELECT", "SELECT", "ROLLBACK"]
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN READ ONLY", "BEGIN READ ONLY"]
+    assert pg_cluster.execute(pg_database, "SELECT * FROM public.django_migrations ORDER BY id") == before

@@ -1,4 +1,5 @@
-"""Fixtures of the history tests: the ``shop`` project migrated to different points in real SQLite files.
+"""Fixtures of the history tests (tests/history, tests/cli/test_history.py): the ``shop`` project migrated
+to different points in real SQLite files.
 
 ``shop_template`` (session) builds the project once and migrates four databases with ``manage.py migrate``:
 

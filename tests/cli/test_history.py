@@ -1,0 +1,216 @@
+"""``squashkit history show`` / ``snapshot``: formats, exit codes, exact error messages, no password shown."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+CONFIG = """
+[tool.squashkit.environments.ci]
+dsn = "sqlite:///partial.db"
+
+[tool.squashkit.environments.production]
+snapshot = "snapshots/production.json"
+"""
+
+MARKDOWN = """\
+## Applied state
+
+| set | applied | pending | stale | source |
+| --- | ---: | ---: | ---: | --- |
+| partial | 2 | 1 | 0 | sqlite:///partial.db |
+| full | 3 | 0 | 0 | sqlite:///full.db |
+
+| migration | partial | full |
+| --- | --- | --- |
+| crm.0001_initial | ✓ | ✓ |
+| crm.0002_customer_age | ✓ | ✓ |
+| crm.0003_customer_size | · | ✓ |
+
+_✓ applied, · pending, ✗ stale (recorded, no file), ~ replaced by a squash in use, blank: not recorded_
+
+### Findings
+
+No inconsistency found.
+"""
+
+
+def words(text: str) -> list[str]:
+    """Lines with runs of spaces collapsed (column widths depend on the content)."""
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+def test_markdown_matrix(shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", shop, "--dsn", "sqlite:///partial.db", "--dsn", "sqlite:///full.db",
+                     "--format", "markdown", "--app", "crm")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == MARKDOWN
+
+
+def test_table(shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", shop, "--dsn", "sqlite:///partial.db", "--dsn", "sqlite:///empty.db")
+    assert result.exit_code == 0, result.stderr
+    lines = words(result.stdout)
+    assert lines[:3] == ["Applied state", "", "set applied pending stale source"]
+    assert "partial 3 4 0 sqlite:///partial.db" in lines
+    assert "empty 0 7 0 sqlite:///empty.db" in lines
+    assert "migration partial empty" in lines
+    assert "crm.0003_customer_size · ·" in lines
+    assert "sales.0001_initial ✓ ·" in lines
+    assert "billing.0001_initial ~ ~" in lines
+    assert lines[-1] == "No inconsistency found."
+
+
+def test_json_and_findings_exit_1(shop: Path, run_cli) -> None:
+    with sqlite3.connect(shop / "full.db") as conn:
+        conn.execute("DELETE FROM django_migrations WHERE app = 'crm' AND name = '0002_customer_age'")
+    conn.close()
+    result = run_cli("history", "show", shop, "--dsn", "prod=sqlite:///full.db", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [s["label"] for s in data["sets"]] == ["prod"]
+    assert data["sets"][0]["pending"] == ["crm.0002_customer_age"]
+    assert [(f["code"], f["where"], f["migrations"]) for f in data["findings"]] == [
+        ("SK401", ["prod"], ["crm.0003_customer_size", "crm.0002_customer_age"]),
+        ("SK401", ["prod"], ["sales.0001_initial", "crm.0002_customer_age"]),
+    ]
+    assert data["matrix"]["rows"][5] == {"migration": "crm.0001_initial", "states": {"prod": "applied"}}
+    assert data["exit_code"] == 1
+    table = run_cli("history", "show", shop, "--dsn", "prod=sqlite:///full.db", "--no-matrix")
+    assert table.exit_code == 1
+    assert "error SK401 applied-before-dependency in prod:" in table.stdout
+    assert "fix: if the changes of crm.0002_customer_age are already in the database, record it:" in " ".join(
+        table.stdout.split()
+    )
+
+
+def test_environments_and_snapshot_round_trip(shop: Path, run_cli) -> None:
+    (shop / "pyproject.toml").write_text(CONFIG)
+    result = run_cli("history", "snapshot", "production", shop, "-o", shop / "snapshots/production.json",
+                     "--dsn", "sqlite:///full.db")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"wrote {shop / 'snapshots/production.json'} (production: 1 set(s), 10 applied rows)\n"
+    data = json.loads((shop / "snapshots/production.json").read_text())
+    assert data["env"] == "production"
+    assert all(len(row["hash"]) == 64 for row in data["sets"][0]["rows"])
+    shown = run_cli("history", "show", shop, "--format", "json")  # no source option: every environment
+    assert shown.exit_code == 0, shown.stderr
+    assert [s["label"] for s in json.loads(shown.stdout)["sets"]] == ["ci", "production"]
+    again = run_cli("history", "snapshot", "ci", shop, "-o", "-")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["sets"][0]["source"] == "sqlite:///partial.db"
+    edited = shop / "crm/migrations/0001_initial.py"
+    edited.write_text(edited.read_text() + "\n# edited\n")
+    result = run_cli("history", "show", shop, "--env", "production", "--format", "json")
+    assert result.exit_code == 1
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["SK404"]
+
+
+def test_one_source_fails_others_report(shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", shop, "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db")
+    assert result.exit_code == 0
+    assert result.stderr == (f"warning: gone: database file does not exist: {shop / 'gone.db'} (sqlite:///gone.db)\n")
+    markdown = run_cli("history", "show", shop, "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db",
+                       "--format", "markdown")  # fmt: skip
+    assert f"- **gone**: database file does not exist: {shop / 'gone.db'} (`sqlite:///gone.db`)" in markdown.stdout
+
+
+def test_every_source_fails_exit_2(shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", shop, "--dsn", "sqlite:///gone.db", "--snapshot", "prod=none.json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: no applied-state source could be read:\n"
+        f"  gone: database file does not exist: {shop / 'gone.db'} (sqlite:///gone.db)\n"
+        f"  prod: {shop / 'none.json'}: snapshot file does not exist (snapshot none.json)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--env", "prod"], "No environment 'prod' (known environments: none configured)"),
+        (["--all-schemas", "--schema", "x", "--dsn", "sqlite:///full.db"], "--all-schemas and --schema are exclusive"),
+        (["--app", "nope", "--dsn", "sqlite:///full.db"], "No app with label 'nope' (known apps: billing, crm, sales)"),
+    ],
+)
+def test_usage_errors(shop: Path, run_cli, args: list[str], message: str) -> None:
+    result = run_cli("history", "show", shop, *args)
+    assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+
+
+def test_no_source_at_all(shop: Path, run_cli) -> None:
+    (shop / "manage.py").unlink()
+    result = run_cli("history", "show", shop)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: no applied-state source: pass --env, --all-envs, --dsn, --snapshot or --database, or configure "
+        "[tool.squashkit.environments] in pyproject.toml\n"
+    )
+
+
+def test_default_alias_from_manage_py(shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", shop, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    [applied_set] = json.loads(result.stdout)["sets"]
+    assert applied_set["source"] == "alias 'default' of shopsite.settings (sqlite db.sqlite3)"
+
+
+def test_snapshot_errors(shop: Path, run_cli) -> None:
+    result = run_cli("history", "snapshot", "prod", shop, "-o", shop / "s.json")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: No environment 'prod' (known environments: none configured)\n",
+    )
+    result = run_cli("history", "snapshot", "prod", shop, "-o", shop / "s.json", "--dsn", "sqlite:///gone.db")
+    assert result.exit_code == 2
+    assert not (shop / "s.json").exists()
+
+
+@pytest.mark.postgres
+def test_passwords_never_shown(shop: Path, run_cli, pg_cluster, pg_database: str) -> None:
+    secret = "Sup3r-Secret_pw"
+    wrong = pg_cluster.dsn(pg_database, password=secret)
+    down = f"postgresql://app:{secret}@127.0.0.1:1/shop"
+    for fmt in ("table", "json", "markdown"):
+        result = run_cli("history", "show", shop, "--dsn", wrong, "--dsn", down, "--dsn", "sqlite:///full.db",
+                         "--format", fmt)  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        assert secret not in result.stdout + result.stderr
+        assert "password authentication failed" in result.stdout + result.stderr
+    result = run_cli("history", "show", shop, "--dsn", wrong, "--dsn", down)
+    assert result.exit_code == 2
+    assert secret not in result.stdout + result.stderr
+    assert f"postgresql://postgres:***@127.0.0.1:{pg_cluster.port}/{pg_database}" in result.stderr
+    result = run_cli("history", "snapshot", "x", shop, "-o", shop / "x.json", "--dsn", wrong)
+    assert result.exit_code == 2 and secret not in result.stderr
+
+
+@pytest.mark.postgres
+def test_all_schemas_matrix_groups_states(shop: Path, run_cli, pg_cluster, pg_database: str) -> None:
+    statements = []
+    for i in range(12):
+        schema = f"tenant_{i:02d}"
+        statements.append(
+            f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.django_migrations (id bigserial PRIMARY KEY, "
+            "app varchar(255), name varchar(255), applied timestamptz)"
+        )
+        names = ["0001_initial", "0002_customer_age", "0003_customer_size"][: 1 + i % 3]
+        statements += [
+            f"INSERT INTO {schema}.django_migrations (app, name, applied) VALUES ('crm', '{n}', now())" for n in names
+        ]
+    pg_cluster.execute(pg_database, ";\n".join(statements))
+    result = run_cli("history", "show", shop, "--dsn", f"t={pg_cluster.dsn(pg_database)}", "--all-schemas",
+                     "--app", "crm")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = words(result.stdout)
+    assert "migration A (4) B (4) C (4)" in lines
+    assert "crm.0003_customer_size · · ✓" in lines
+    assert "state A: t/tenant_00, t/tenant_03, t/tenant_06, t/tenant_09" in lines
+    data = json.loads(run_cli("history", "show", shop, "--dsn", f"t={pg_cluster.dsn(pg_database)}", "--all-schemas",
+                              "--format", "json").stdout)  # fmt: skip
+    assert len(data["sets"]) == 12
+    assert data["sets"][2]["applied"] == ["crm.0001_initial", "crm.0002_customer_age", "crm.0003_customer_size"]
