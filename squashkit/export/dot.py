@@ -337,7 +337,8 @@ def _migration_node(ctx: _Context, key: MigrationKey) -> str:
     if key in ctx.selection.inactive:
         squash, used = ctx.selection.inactive[key]
         if used:
-            lines.append(f"(replaced by {squash.name})")
+            lines.append("(replaced)")
+            attrs.append(("tooltip", f"{key}: replaced by {squash}"))
             ctx.used.add("replaced")
         else:
             lines.append("(squash not used: partly applied)")
@@ -486,6 +487,13 @@ def _migration_level(ctx: _Context, legend: bool, title: str | None) -> list[str
             cluster.append(("fontcolor", ALERT))
         body.append("    graph [" + _attrs(cluster) + "];")
         body += ["    " + _migration_node(ctx, key) for key in sorted(by_app[app])]
+        # A squash in use sits beside what it replaces (short "replaced by" arrows, no extra ranks).
+        beside: dict[MigrationKey, list[MigrationKey]] = {}
+        for key in sorted(by_app[app]):
+            if key in selection.inactive and selection.inactive[key][1]:
+                beside.setdefault(selection.inactive[key][0], []).append(key)
+        for squash, replaced in sorted(beside.items()):
+            body.append("    {" + " ".join(['rank="same";', *(f"{_node_id(k)};" for k in [squash, *replaced])]) + "}")
         body.append("  }")
     if selection.outside:
         ctx.used.add("outside")

@@ -163,8 +163,13 @@ def test_squash_and_what_it_replaces(graph: MigrationGraph) -> None:
         'peripheries="2"];'
     )
     assert node_line(dot, "customers.0001_initial") == (
-        '"customers.0001_initial" [label="0001_initial\\n(replaced by 0001_squashed_0002)", '
-        'style="filled,dashed", color="#7f7f7f", fontcolor="#7f7f7f", fillcolor="#f0f0f0"];'
+        '"customers.0001_initial" [label="0001_initial\\n(replaced)", style="filled,dashed", '
+        'tooltip="customers.0001_initial: replaced by customers.0001_squashed_0002", color="#7f7f7f", '
+        'fontcolor="#7f7f7f", fillcolor="#f0f0f0"];'
+    )
+    assert (
+        '    {rank="same"; "customers.0001_squashed_0002"; "customers.0001_initial"; "customers.0002_customer_name";}'
+        in dot.splitlines()
     )
     assert edge_line(dot, "customers.0002_customer_name", "customers.0001_squashed_0002") == (
         '"customers.0002_customer_name" -> "customers.0001_squashed_0002" [style="dotted", color="#7f7f7f", '
