@@ -67,12 +67,11 @@ def test_sample_project_nothing_applied(sample_copy):
 
 def test_sample_project_billing_squash_partially_applied(sample_copy):
     settings = settings_of(sample_copy)
-    django = load_django(sample_copy, settings, isolate=True)
-    squash = billing_squash(django)
-    # The database was migrated to billing.0002 before the squash existed (what `migrate billing 0002 --fake`
-    # wrote then).
-    unsquashed = django.graph(replace_migrations=False)
-    fake_applied(sample_copy, settings, unsquashed.forwards_plan(squash.replaces[1]))
+    squash = billing_squash(load_static(sample_copy))
+    # The database was migrated to billing.0002 before the squash was written.
+    hidden = squash.path.rename(sample_copy / "squash.py.hidden")
+    manage(sample_copy, "migrate", "billing", "0002_invoice_amount", "--fake", settings=settings)
+    hidden.rename(squash.path)
     graph, theirs = check(sample_copy, settings)
     assert sorted(k.name for k in theirs.applied if k.app_label == "billing") == [
         "0001_initial",
@@ -82,6 +81,20 @@ def test_sample_project_billing_squash_partially_applied(sample_copy):
     assert squash.key not in graph
     assert all(k in graph for k in squash.replaces)
     assert [o.used for o in graph.replacements if o.replacement == squash.key] == [False]
+
+
+def test_sample_project_applied_rows_written_through_the_recorder(sample_copy):
+    """The same partial state, written row by row as ``migrate --fake`` records them."""
+    settings = settings_of(sample_copy)
+    django = load_django(sample_copy, settings, isolate=True)
+    squash = billing_squash(django)
+    fake_applied(sample_copy, settings, django.graph(replace_migrations=False).forwards_plan(squash.replaces[1]))
+    graph, theirs = check(sample_copy, settings)
+    assert sorted(k.name for k in theirs.applied if k.app_label == "billing") == [
+        "0001_initial",
+        "0002_invoice_amount",
+    ]
+    assert squash.key not in graph
 
 
 def test_sample_project_fully_migrated(sample_copy):
