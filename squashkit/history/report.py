@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from squashkit.graph.graph import MigrationGraph
 from squashkit.graph.model import MigrationKey, Project
 from squashkit.history.diagnose import Finding, diagnose_status, group_findings
 from squashkit.history.model import AppliedSet, AppliedState, SourceFailure
@@ -68,7 +69,8 @@ class HistoryReport:
         return headers, [(key, [c.state_of(key) for c in columns]) for key in self.rows()]
 
     def to_dict(self) -> dict[str, Any]:
-        headers, matrix = self.matrix(compact=False)
+        compact = len(self.statuses) > 8
+        headers, matrix = self.matrix(compact=compact)
         return {
             "project": str(self.project.root),
             "sets": [s.to_dict() for s in self.statuses],
@@ -79,6 +81,8 @@ class HistoryReport:
             "states": [{"state": g.name, "sets": g.labels} for g in self.groups],
             "findings": [f.to_dict() for f in self.findings],
             "matrix": {
+                # more than 8 sets: one column per state (see "states"), else one per set
+                "compact": compact,
                 "columns": headers,
                 "rows": [
                     {"migration": str(key), "states": dict(zip(headers, cells, strict=True))} for key, cells in matrix
@@ -104,12 +108,23 @@ def _state_name(index: int) -> str:
 def history_report(project: Project, state: AppliedState) -> HistoryReport:
     """Statuses, grouped findings and state groups of every set of ``state``."""
     templates: dict[tuple[Any, ...], tuple[SetStatus, list[Finding]]] = {}
+    # The graph depends on the applied set only through which squashes are fully / partly / not applied.
+    squashes = sorted((key, m.replaces) for key, m in project.migrations.items() if m.replaces)
+    graphs: dict[tuple[int, ...], MigrationGraph] = {}
+
+    def graph_for(recorded: frozenset[MigrationKey]) -> MigrationGraph:
+        signature = tuple(sum(t in recorded for t in replaces) for _, replaces in squashes)
+        outcome = tuple(0 if n == 0 else 2 if n == len(r) else 1 for n, (_, r) in zip(signature, squashes, strict=True))
+        if outcome not in graphs:
+            graphs[outcome] = project.graph(recorded)
+        return graphs[outcome]
+
     members: dict[tuple[Any, ...], list[SetStatus]] = {}
     statuses: list[SetStatus] = []
     for applied_set in state.sets:
         key = _group_key(applied_set)
         if key not in templates:
-            template = set_status(project, applied_set)
+            template = set_status(project, applied_set, graph_for(applied_set.applied))
             templates[key] = (template, diagnose_status(template))
             status = template
         else:

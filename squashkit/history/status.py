@@ -62,6 +62,8 @@ class SetStatus:
     """What one applied set means for the project."""
 
     set: AppliedSet
+    #: the graph with Django's replacement rules for this set; sets whose squashes are in the same state share
+    #: one graph (so ``graph.applied`` may be another set's rows: use ``set.applied``)
     graph: MigrationGraph
     #: project migrations that count as applied (Django's rules), sorted
     applied: tuple[MigrationKey, ...]

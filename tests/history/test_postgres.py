@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from squashkit.history import collect_applied
 from tests.history.shop import migrate
 
 pytestmark = pytest.mark.postgres
+
+LOGGED = re.compile(r"LOG:  (?:statement|execute [^:]*): (.*)")
 
 TABLE = (
     "CREATE TABLE {schema}.django_migrations (id bigserial PRIMARY KEY, app varchar(255) NOT NULL,"
@@ -165,8 +168,10 @@ def test_reads_in_a_read_only_transaction_and_writes_nothing(shop: Path, pg_clus
     pg_cluster.execute("postgres", f"DROP ROLE {role}")
     with log.open(encoding="utf-8", errors="replace") as handle:
         handle.seek(start)
-        statements = [line.split("statement: ", 1)[1].strip() for line in handle if "statement: " in line]
+        # "statement: ..." (simple protocol) or "execute <unnamed>: ..." (extended protocol, pipelined reads)
+        statements = [m.group(1).strip() for m in map(LOGGED.search, handle) if m]
     kinds = [s.split()[0].upper() for s in statements if not s.startswith(("DROP ROLE", "SELECT * FROM public"))]
-    assert kinds == ["BEGIN", "SET", "SELECT", "ROLLBACK", "BEGIN", "SET", "SELECT", "SELECT", "ROLLBACK"]
+    # search path: one SELECT; all schemas: the catalog, then one SELECT per schema in one pipelined batch
+    assert kinds == ["BEGIN", "SET", "SELECT", "ROLLBACK", "BEGIN", "SET", "SELECT", "SELECT", "SELECT", "ROLLBACK"]
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN READ ONLY", "BEGIN READ ONLY"]
     assert pg_cluster.execute(pg_database, "SELECT * FROM public.django_migrations ORDER BY id") == before
