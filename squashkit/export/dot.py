@@ -126,6 +126,9 @@ def resolve_since(graph: MigrationGraph, text: str, apps: Sequence[str] | None =
     if len(matches) == 1:
         return MigrationKey(app, matches[0])
     if not matches:
+        for outcome in graph.replacements:
+            if outcome.used and MigrationKey(app, name) in outcome.replaces:
+                raise UsageError(f"--since {text}: {app}.{name} is replaced by {outcome.replacement}; name the squash")
         raise UsageError(f"--since {text}: app {app!r} has no migration named {name!r} in the graph")
     raise UsageError(f"--since {text}: {name!r} matches several migrations of {app!r}: {', '.join(matches)}")
 

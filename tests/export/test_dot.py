@@ -325,6 +325,12 @@ def test_since(graph: MigrationGraph) -> None:
         ("nope.0001", None, "--since nope.0001: no app with label 'nope' (known apps: billing, customers, shop)"),
         ("shop.0009", None, "--since shop.0009: app 'shop' has no migration named '0009' in the graph"),
         (
+            "customers.0002_customer_name",
+            None,
+            "--since customers.0002_customer_name: customers.0002_customer_name is replaced by "
+            "customers.0001_squashed_0002; name the squash",
+        ),
+        (
             "000",
             ["shop"],
             "--since 000: '000' matches several migrations of 'shop': 0001_initial, 0002_order_total, 0003_backfill",
