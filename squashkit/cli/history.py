@@ -35,8 +35,11 @@ from squashkit.cli.output import console, echo_json, markdown_table
 from squashkit.errors import UsageError
 from squashkit.graph.model import MigrationKey
 
-SYMBOLS = {"applied": "✓", "pending": "·", "stale": "✗", "replaced": "~", "-": ""}
-LEGEND = "✓ applied, · pending, ✗ stale (recorded, no file), ~ replaced by a squash in use, blank: not recorded"
+SYMBOLS = {"applied": "✓", "pending": "·", "stale": "✗", "unused": "~", "-": ""}
+LEGEND = (
+    "✓ applied, · pending, ✗ stale (recorded, no file), ~ not in the graph (replaced by a squash in use, or a "
+    "squash not used because partly applied), blank: not recorded"
+)
 MAX_SUMMARY_ROWS = 50
 MAX_LABELS = 6
 

@@ -78,7 +78,11 @@ class SetStatus:
         return self.set.label
 
     def state_of(self, key: MigrationKey) -> str:
-        """``applied``, ``pending``, ``stale``, ``replaced`` (file not in the graph, not recorded) or ``-``."""
+        """``applied``, ``pending``, ``stale`` or ``unused``, else ``-`` (a name stale in another set only).
+
+        ``unused``: a file that is not recorded and not in the graph: replaced by a squash in use, or a squash
+        Django does not use because only some of what it replaces is applied.
+        """
         if key in self._applied_set:
             return "applied"
         if key in self._pending_set:
@@ -86,7 +90,7 @@ class SetStatus:
         if key in self._stale_set:
             return "stale"
         if key in self.graph.project.migrations:
-            return "replaced"
+            return "unused"
         return "-"
 
     @property

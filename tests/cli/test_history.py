@@ -30,7 +30,8 @@ MARKDOWN = """\
 | crm.0002_customer_age | ✓ | ✓ |
 | crm.0003_customer_size | · | ✓ |
 
-_✓ applied, · pending, ✗ stale (recorded, no file), ~ replaced by a squash in use, blank: not recorded_
+_✓ applied, · pending, ✗ stale (recorded, no file), ~ not in the graph (replaced by a squash in use, or a squash \
+not used because partly applied), blank: not recorded_
 
 ### Findings
 
