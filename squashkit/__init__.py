@@ -11,19 +11,23 @@ Library entry points (no printing, no click; errors subclass :class:`SquashkitEr
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from squashkit.errors import SquashkitError
 from squashkit.graph.django_loader import load_django
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 
-try:
-    __version__ = version("squashkit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
-
 __all__ = ["MigrationKey", "SquashkitError", "__version__", "analyze", "load_django", "load_static"]
+
+
+def __getattr__(name: str) -> Any:
+    # ``__version__`` is looked up on first use: ``importlib.metadata`` is slow to import (see squashkit._version).
+    if name == "__version__":
+        from squashkit._version import get_version
+
+        return get_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def analyze(project, *, apps=None, applied=()):  # type: ignore[no-untyped-def]

@@ -112,6 +112,7 @@ def render_markdown(report: Report, cross_check: list[str] | None) -> str:
 @options.django_option
 @options.app_option
 @options.format_option
+@options.cache_option
 @click.option(
     "--cross-check",
     is_flag=True,
@@ -124,6 +125,7 @@ def command(
     use_django: bool,
     apps: tuple[str, ...],
     fmt: str,
+    no_cache: bool,
     cross_check: bool,
 ) -> None:
     """Per-app migration counts, graph complexity, squash pressure and findings.
@@ -132,14 +134,14 @@ def command(
     are given, in which case Django's MigrationLoader reads them.
     """
     settings = options.resolve_settings(project_dir, settings, use_django or cross_check)
-    project = options.load_project(project_dir, settings)
+    project = options.load_project(project_dir, settings, cache=not no_cache)
     report = analyze(project, apps=apps or None)
     differences: list[str] | None = None
     if cross_check:
         from squashkit.graph.compare import compare_projects
         from squashkit.graph.static import load_static
 
-        static = load_static(project_dir)
+        static = load_static(project_dir, cache=not no_cache)
         differences = compare_projects(static, project)
     if fmt == "json":
         data = report.to_dict()

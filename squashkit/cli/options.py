@@ -60,6 +60,13 @@ format_option = click.option(
     show_default=True,
     help="Output format.",
 )
+cache_option = click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Parse every migration file instead of reusing the records cached by earlier runs (the cache lives "
+    "in $SQUASHKIT_CACHE_DIR, else $XDG_CACHE_HOME/squashkit or ~/.cache/squashkit, never in the project).",
+)
 env_option = click.option(
     "--env",
     "envs",
@@ -99,15 +106,19 @@ def resolve_settings(project_dir: Path, settings: str | None, use_django: bool =
     return found
 
 
-def load_project(project_dir: Path, settings: str | None, use_django: bool = False) -> Project:
-    """Load statically, or through Django when settings are given (or found with ``--django``)."""
-    from squashkit.graph.django_loader import load_django
-    from squashkit.graph.static import load_static
+def load_project(project_dir: Path, settings: str | None, use_django: bool = False, *, cache: bool = True) -> Project:
+    """Load statically, or through Django when settings are given (or found with ``--django``).
 
+    ``cache`` (static loads only): reuse the on-disk cache of parsed records (``--no-cache`` turns it off).
+    """
     settings = resolve_settings(project_dir, settings, use_django)
     if settings:
+        from squashkit.graph.django_loader import load_django
+
         return load_django(project_dir, settings)
-    return load_static(project_dir)
+    from squashkit.graph.static import load_static
+
+    return load_static(project_dir, cache=cache)
 
 
 def check_apps(project: Project, apps: tuple[str, ...] | list[str]) -> list[str] | None:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import tokenize
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from squashkit.config import DEFAULT_SWAPPABLE, Config, find_settings_literals, load_config
 from squashkit.errors import ProjectNotFoundError
+from squashkit.graph.cache import MigrationCache
+from squashkit.graph.cache import stamp as file_stamp
 from squashkit.graph.model import (
     AppInfo,
     Dependency,
@@ -161,12 +164,16 @@ def load_static(
     *,
     config: Config | None = None,
     apps: Iterable[str] | None = None,
+    cache: bool | str | Path = True,
 ) -> Project:
     """Load every migration under ``root`` statically.
 
     ``apps`` limits which app labels are parsed (their dependencies still name other apps); the apps left
     out are not in the returned project, so the graph treats them as apps outside it (roots), not as apps
     whose migrations are all missing.
+    ``cache``: True reuses the records parsed by an earlier run while a file's modification time and size
+    are unchanged (:mod:`squashkit.graph.cache`, stored outside the project in the user's cache directory),
+    a path uses that cache directory instead, False parses every file.  The result is the same either way.
     Raises :class:`ProjectNotFoundError` when ``root`` is not a directory or holds no migrations package.
     """
     root = Path(root).resolve()
@@ -178,21 +185,53 @@ def load_static(
         raise ProjectNotFoundError(root, "no Django app with a migrations package found")
     settings = _swappable(root, config, found)
     wanted = set(apps) if apps is not None else None
+    store: MigrationCache | None = None
+    if cache is not False:
+        store = MigrationCache(root, settings, None if cache is True else Path(cache))
+        store.load()
+    visited: set[str] = set()
     migrations: dict[MigrationKey, MigrationInfo] = {}
     for label, app in sorted(found.items()):
         if wanted is not None and label not in wanted:
             continue
-        for path in sorted(app.migrations_path.iterdir()):
-            if path.suffix == ".pyc" and path.is_file():
-                problems += _sourceless(path, MigrationKey(label, path.stem))
+        directory = app.migrations_path
+        folder = str(directory)
+        # What Path.iterdir() uses for its children (no re-parsing of the joined path); ``/`` as a fallback.
+        child = getattr(directory, "_make_child_relpath", directory.joinpath)
+        visited.add(folder)
+        # Names sorted as strings: the order of sorting the paths (one parent), without pathlib's comparisons.
+        for filename in sorted(os.listdir(directory)):
+            if filename.endswith(".pyc"):
+                path = child(filename)
+                if path.is_file():
+                    problems += _sourceless(path, MigrationKey(label, path.stem))
                 continue
-            name = path.name[:-3]
-            if not path.name.endswith(".py") or name[:1] in ("_", "~") or "." in name or not path.is_file():
+            name = filename[:-3]
+            if not filename.endswith(".py") or name[:1] in ("_", "~") or "." in name:
                 continue
-            info, file_problems = parse_migration(path, MigrationKey(label, name), settings)
+            text = os.path.join(folder, filename)
+            try:
+                st = os.stat(text)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            path = child(filename)
+            key = MigrationKey(label, name)
+            cached = store.get(text, path, key, file_stamp(st)) if store is not None else None
+            if cached is None:
+                info, file_problems = parse_migration(path, key, settings)
+                if store is not None:
+                    store.put(text, file_stamp(st), info, file_problems)
+            else:
+                info, file_problems = cached
             problems += file_problems
             if info is not None:
                 migrations[info.key] = info
+    if store is not None:
+        if wanted is not None:
+            store.keep_unvisited(visited)
+        store.save()
     return Project(
         root=root,
         source="static",

@@ -1,0 +1,301 @@
+"""On-disk cache of parsed migration records, the same idea as Python's ``__pycache__``.
+
+:func:`squashkit.graph.static.load_static` parses every migration file with :mod:`ast`; on a big project that
+is most of its time.  The cache keeps, per file, what parsing produced (the :class:`MigrationInfo` and the
+:class:`FileProblem` list, so broken files are still reported) and reuses it while the file's
+``(path, mtime_ns, size)`` are unchanged (the inode change time and inode number are compared too: a
+rewrite that restores the modification time is still noticed).
+
+* One cache file per project root, named by a hash of the resolved root path, in ``$SQUASHKIT_CACHE_DIR``,
+  else ``$XDG_CACHE_HOME/squashkit``, else ``~/.cache/squashkit``; never inside the analysed project (a cache
+  directory under the project root disables the cache).
+* The whole file is ignored when it was written by another squashkit version, another cache format, other
+  parser sources (their size and modification time, so an edited checkout never reuses stale records) or
+  with other swappable settings (``AUTH_USER_MODEL`` changes what ``swappable_dependency`` resolves to).
+* Stored with :mod:`marshal` as plain tuples and strings (no code runs on load, unlike pickle); records are
+  rebuilt without going through the dataclass ``__init__``.
+* Written atomically (temporary file in the cache directory, then :func:`os.replace`), only when something
+  changed.  A cache that cannot be read, decoded or written is ignored: the load goes on by parsing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from squashkit.graph.model import (
+    Dependency,
+    DependencyForm,
+    FieldRef,
+    FileProblem,
+    MigrationInfo,
+    MigrationKey,
+    ModelRef,
+    OperationSummary,
+)
+
+__all__ = ["CACHE_FORMAT", "FileStamp", "MigrationCache", "default_cache_dir"]
+
+#: Bumped whenever the stored layout changes.
+CACHE_FORMAT = 1
+_MAGIC = "squashkit-migration-cache"
+#: The modules whose code decides what a parsed record holds.
+_PARSER_MODULES = ("static.py", "operations.py", "model.py", "cache.py")
+
+#: ``(mtime_ns, size, ctime_ns, inode)`` of a file.
+FileStamp = tuple[int, int, int, int]
+_Entry = tuple[Any, ...]
+
+_FORMS = {form.value: form for form in DependencyForm}
+_new = object.__new__
+_tuple_new = tuple.__new__
+
+
+def default_cache_dir() -> Path:
+    """``$SQUASHKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/squashkit``, else ``~/.cache/squashkit``."""
+    explicit = os.environ.get("SQUASHKIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg).expanduser() / "squashkit"
+    return Path.home() / ".cache" / "squashkit"
+
+
+def stamp(st: os.stat_result) -> FileStamp:
+    return (st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
+
+
+_fingerprint: tuple[Any, ...] | None = None
+
+
+def _parser_fingerprint() -> tuple[Any, ...]:
+    """squashkit's version and the size/mtime of the parser modules (an edited source tree invalidates)."""
+    global _fingerprint
+    if _fingerprint is None:
+        from squashkit._version import get_version
+
+        here = Path(__file__).parent
+        sources: list[tuple[str, int, int]] = []
+        for name in _PARSER_MODULES:
+            try:
+                st = os.stat(here / name)
+            except OSError:
+                sources.append((name, -1, -1))
+            else:
+                sources.append((name, st.st_mtime_ns, st.st_size))
+        _fingerprint = (get_version(), tuple(sources))
+    return _fingerprint
+
+
+class MigrationCache:
+    """The cached records of one project root; see the module docstring.
+
+    Usage by the loader: :meth:`load`, then per file :meth:`get` (None on a miss) or :meth:`put`, then
+    :meth:`save`.  ``hits`` and ``misses`` count the lookups.
+    """
+
+    def __init__(self, root: Path, settings: Mapping[str, str], directory: Path | None = None) -> None:
+        self.root = root
+        self.directory = directory if directory is not None else default_cache_dir()
+        name = hashlib.sha256(os.fsencode(str(root))).hexdigest()[:32]
+        self.path = self.directory / f"{name}.marshal"
+        self.header = (_MAGIC, CACHE_FORMAT, str(root), _parser_fingerprint(), tuple(sorted(settings.items())))
+        self.entries: dict[str, _Entry] = {}
+        self.written: dict[str, _Entry] = {}
+        self.changed = False
+        self.hits = 0
+        self.misses = 0
+        self.enabled = not _inside(self.directory, root)
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the cache file; anything unexpected leaves the cache empty (and it is rewritten on save)."""
+        if not self.enabled:
+            return
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return
+        try:
+            header, entries = marshal.loads(data)
+            if header != self.header or not isinstance(entries, dict):
+                self.changed = True
+                return
+        except Exception:
+            self.changed = True
+            return
+        self.entries = entries
+
+    def get(
+        self, text: str, path: Path, key: MigrationKey, file_stamp: FileStamp
+    ) -> tuple[MigrationInfo | None, list[FileProblem]] | None:
+        """The cached parse of the file ``text`` (``path``) when its stamp matches, else None (a miss)."""
+        entry = self.entries.get(text)
+        if entry is not None and entry[0] == file_stamp:
+            try:
+                result = _decode(entry, path, key)
+            except Exception:
+                result = None
+            if result is not None:
+                self.hits += 1
+                self.written[text] = entry
+                return result
+        self.misses += 1
+        return None
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def put(self, text: str, file_stamp: FileStamp, info: MigrationInfo | None, problems: list[FileProblem]) -> None:
+        """Record the parse of the file ``text``."""
+        self.written[text] = (file_stamp, _encode_info(info), tuple(_encode_problem(p) for p in problems))
+        self.changed = True
+
+    def keep_unvisited(self, visited_dirs: set[str]) -> None:
+        """Keep entries of apps that were not loaded this time (``load_static(apps=...)``)."""
+        for text, entry in self.entries.items():
+            if text not in self.written and os.path.dirname(text) not in visited_dirs:
+                self.written[text] = entry
+
+    def save(self) -> bool:
+        """Write the cache when it changed; returns True when a file was written.  Errors are ignored."""
+        if not self.enabled:
+            return False
+        if not self.changed and self.written.keys() == self.entries.keys():
+            return False
+        try:
+            data = marshal.dumps((self.header, self.written))
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except (OSError, ValueError):
+            return False
+        return True
+
+
+def _inside(directory: Path, root: Path) -> bool:
+    try:
+        resolved = directory.resolve()
+    except (OSError, RuntimeError):
+        return True
+    return resolved == root or root in resolved.parents
+
+
+# -- records <-> plain tuples -------------------------------------------------------------------------
+
+
+def _encode_info(info: MigrationInfo | None) -> tuple[Any, ...] | None:
+    if info is None:
+        return None
+    return (
+        tuple((d.key[0], d.key[1], d.form.value, d.setting, d.line) for d in info.dependencies),
+        tuple((k[0], k[1]) for k in info.replaces),
+        tuple((d.key[0], d.key[1], d.form.value, d.setting, d.line) for d in info.run_before),
+        info.initial,
+        info.atomic,
+        tuple(
+            (
+                op.kind,
+                op.category,
+                op.model,
+                op.field,
+                op.old_name,
+                tuple((r[0], r[1]) for r in op.references),
+                tuple((r[0], r[1], r[2]) for r in op.field_references),
+                op.reversible,
+                op.elidable,
+                op.opaque,
+                op.line,
+            )
+            for op in info.operations
+        ),
+        info.django_version,
+        info.generated_on,
+        info.content_hash,
+        info.unresolved,
+    )
+
+
+def _encode_problem(problem: FileProblem) -> tuple[Any, ...]:
+    return (problem.line, problem.code, problem.message, problem.app_label, problem.migration)
+
+
+def _record(cls: type, values: dict[str, Any]) -> Any:
+    """A frozen dataclass instance from its field values, without the per-field ``__setattr__`` of ``__init__``."""
+    obj = _new(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
+def _dependency(item: tuple[Any, ...]) -> Dependency:
+    app, name, form, setting, line = item
+    return _record(
+        Dependency,
+        {"key": _tuple_new(MigrationKey, (app, name)), "form": _FORMS[form], "setting": setting, "line": line},
+    )
+
+
+def _operation(item: tuple[Any, ...]) -> OperationSummary:
+    kind, category, model, field, old_name, refs, field_refs, reversible, elidable, opaque, line = item
+    return _record(
+        OperationSummary,
+        {
+            "kind": kind,
+            "category": category,
+            "model": model,
+            "field": field,
+            "old_name": old_name,
+            "references": tuple([_tuple_new(ModelRef, r) for r in refs]),
+            "field_references": tuple([_tuple_new(FieldRef, r) for r in field_refs]),
+            "reversible": reversible,
+            "elidable": elidable,
+            "opaque": opaque,
+            "line": line,
+        },
+    )
+
+
+def _decode(entry: _Entry, path: Path, key: MigrationKey) -> tuple[MigrationInfo | None, list[FileProblem]] | None:
+    _stamp, encoded, problems = entry
+    decoded_problems = [
+        _record(
+            FileProblem,
+            {"path": path, "line": line, "code": code, "message": message, "app_label": app, "migration": migration},
+        )
+        for line, code, message, app, migration in problems
+    ]
+    if encoded is None:
+        return None, decoded_problems
+    deps, replaces, run_before, initial, atomic, ops, version, generated, digest, unresolved = encoded
+    info = _record(
+        MigrationInfo,
+        {
+            "key": key,
+            "path": path,
+            "dependencies": tuple([_dependency(d) for d in deps]),
+            "replaces": tuple([_tuple_new(MigrationKey, r) for r in replaces]),
+            "run_before": tuple([_dependency(d) for d in run_before]),
+            "initial": initial,
+            "atomic": atomic,
+            "operations": tuple([_operation(op) for op in ops]),
+            "django_version": version,
+            "generated_on": generated,
+            "content_hash": digest,
+            "unresolved": unresolved,
+        },
+    )
+    return info, decoded_problems
