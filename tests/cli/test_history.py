@@ -188,6 +188,14 @@ def test_passwords_never_shown(shop: Path, run_cli, pg_cluster, pg_database: str
     assert f"postgresql://postgres:***@127.0.0.1:{pg_cluster.port}/{pg_database}" in result.stderr
     result = run_cli("history", "snapshot", "x", shop, "-o", shop / "x.json", "--dsn", wrong)
     assert result.exit_code == 2 and secret not in result.stderr
+    pg_cluster.execute(
+        pg_database, "CREATE TABLE django_migrations (id serial, app text, name text, applied timestamptz)"
+    )
+    result = run_cli("history", "snapshot", "x", shop, "-o", shop / "x.json", "--dsn", pg_cluster.dsn(pg_database))
+    assert result.exit_code == 0, result.stderr
+    written = (shop / "x.json").read_text()
+    assert pg_cluster.password not in written + result.stderr
+    assert f"postgresql://postgres:***@127.0.0.1:{pg_cluster.port}/{pg_database}" in written
 
 
 @pytest.mark.postgres

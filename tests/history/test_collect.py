@@ -124,3 +124,21 @@ def test_django_alias_does_not_create_a_missing_database(shop: Path) -> None:
     state = collect_applied(shop, settings="shopsite.settings", database="default")
     assert state.failures[0].message == f"database file does not exist: {shop / 'db.sqlite3'}"
     assert not (shop / "db.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "bad=postgresql://app:S3cretPW@db:notaport/x",
+        "host=127.0.0.1 password=S3cretPW junk",
+        "postgresql://app:S3cret%20PW@127.0.0.1:1/x?sslmode=bogus",
+        "host=127.0.0.1 port=1 password='S3cret PW' dbname=x",
+        "postgresql://127.0.0.1:1/x?password=S3cretPW",
+    ],
+)
+def test_malformed_or_unreachable_dsns_never_echo_the_password(tmp_path: Path, dsn: str, caplog) -> None:
+    caplog.set_level("DEBUG")
+    state = collect_applied(tmp_path, dsns=[dsn])
+    [failure] = state.failures
+    assert failure.message.startswith("cannot connect: ")
+    assert "S3cret" not in repr(state) + caplog.text
