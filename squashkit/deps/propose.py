@@ -2,7 +2,8 @@
 
 Rules, for a migration ``M`` of app ``A``:
 
-1. Same-app dependencies are always kept as written.
+1. Same-app dependencies are kept as written, except one implied by another same-app dependency
+   (``0009`` listed next to ``0011``): it is *transitive* and dropped.
 2. Every cross-app need of ``M`` (:mod:`squashkit.deps.references`) is mapped to its *provider*: the last
    migration of the other app, at or before what ``M`` is applied after today, that creates/renames/alters
    what is needed (:mod:`squashkit.deps.providers`).  When ``M`` deletes or renames one of its own models
@@ -319,6 +320,22 @@ def _plan(
     return plan
 
 
+def _same_app_implied(
+    key: MigrationKey, resolved: list[MigrationKey | None], chains: dict[str, AppChain]
+) -> dict[MigrationKey, MigrationKey]:
+    """Same-app dependencies implied by another same-app dependency: ``node -> the later one``."""
+    chain = chains.get(key.app_label)
+    nodes = sorted({n for n in resolved if n is not None and n.app_label == key.app_label})
+    if chain is None or len(nodes) < 2:
+        return {}
+    implied: dict[MigrationKey, MigrationKey] = {}
+    for node in nodes:
+        later = [other for other in nodes if other != node and chain.is_ancestor(node, other)]
+        if later:
+            implied[node] = later[0]
+    return implied
+
+
 def _ancestor_bits(order: list[MigrationKey], parents: dict[MigrationKey, set[MigrationKey]]) -> dict:
     index = {node: i for i, node in enumerate(order)}
     bits: dict[MigrationKey, int] = {}
@@ -398,10 +415,11 @@ def propose(
         info = project.migrations[key]
         own = {p for p in parents[key] if _declared_by(dg, p, key) != key}
         mine: dict[MigrationKey, str] = {}
+        implied_same = {} if info.unresolved else _same_app_implied(key, plan.resolved, chains)
         for dep, node in zip(info.dependencies, plan.resolved, strict=True):
             target = node if node is not None else dep.key
             if target.app_label == key.app_label:
-                if node is not None or dep.key.name != FIRST:
+                if (node is not None or dep.key.name != FIRST) and target not in implied_same:
                     mine[target] = "same-app"
             elif plan.keep_all is not None or node is None:
                 mine[target] = "kept"
@@ -466,8 +484,15 @@ def _proposal(
         for dep, node in zip(info.dependencies, plan.resolved, strict=True)
         if node in required and final[node] is None and dep.form is not DependencyForm.LATEST
     }
+    implied_same = {} if info.unresolved else _same_app_implied(key, plan.resolved, chains)
     for dep, node in zip(info.dependencies, plan.resolved, strict=True):
         app = dep.key.app_label
+        if node is not None and node in implied_same:
+            via = implied_same[node]
+            changes.append(
+                EdgeChange(dep.key, "remove", "transitive", f"already implied through {via}", provider=node, via=via)
+            )
+            continue
         if app == key.app_label:
             changes.append(EdgeChange(dep.key, "keep", "same-app", "same-app predecessor"))
             proposed.append(dep)

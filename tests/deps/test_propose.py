@@ -303,3 +303,17 @@ def test_dependencies_on_apps_outside_the_project_are_kept(tmp_path: Path) -> No
             "the migrations of 'auth' are not visible; kept",
         ),
     )
+
+
+def test_same_app_dependency_implied_by_another_is_transitive(tmp_path: Path) -> None:
+    apps = {"crm": {**crm(), "0004_x": migration([("crm", "0001_initial"), ("crm", "0003_size")])}}
+    proposal = by_key(propose(load_static(build(tmp_path, apps))))[K("crm", "0004_x")]
+    assert keys(proposal) == ["crm.0003_size"]
+    assert proposal.changes[0] == EdgeChange(
+        K("crm", "0001_initial"),
+        "remove",
+        "transitive",
+        "already implied through crm.0003_size",
+        provider=K("crm", "0001_initial"),
+        via=K("crm", "0003_size"),
+    )

@@ -35,12 +35,50 @@ def over_specified(root: Path) -> list[str]:
 
 
 def test_planted_over_specified_dependencies_are_proposed(sample_project: Path) -> None:
-    proposals = [p for p in propose(load_static(sample_project)) if p.pending]
-    assert proposals, "sample_project plants over-specified dependencies"
-    assert over_specified(sample_project)
-    for proposal in proposals:
-        for change in proposal.changes:
-            assert change.reason, change
+    """The nine over-specified edges of sample_project/README.md, each narrowed to its provider."""
+    proposals = {str(p.migration): p for p in propose(load_static(sample_project)) if p.pending}
+    assert over_specified(sample_project) == [
+        "billing.0001_squashed_0004_alter_invoice_amount -> customers.0004_alter_customer_email",
+        "billing.0001_squashed_0004_alter_invoice_amount -> sales_orders.0016_order_shipped_at",
+        "billing.0006_invoiceline -> sales_orders.0001_initial",
+        "billing.0006_invoiceline -> sales_orders.0016_order_shipped_at",
+        "inventory.0012_reservation -> sales_orders.0010_backfill_order_status",
+        "inventory.0021_stocklevel_supplier -> purchase_orders.0011_purchaseorder_received_at",
+        "purchase_orders.0003_purchaseorderline -> inventory.0020_stocklevel_updated",
+        "purchase_orders.0004_purchaseorder_sales_order -> sales_orders.0016_order_shipped_at",
+        "sales_orders.0008_order_customer -> customers.0002_customer_email",
+    ]
+    first = proposals["purchase_orders.0004_purchaseorder_sales_order"]
+    assert [str(d.key) for d in first.proposed] == [
+        "sales_orders.0001_initial",
+        "purchase_orders.0003_purchaseorderline",
+    ]
+    assert first.changes[0].reason == "needs only sales_orders.0001_initial, which creates sales_orders.order"
+    second = proposals["inventory.0021_stocklevel_supplier"]
+    assert second.changes[0].reason == (
+        "needs only purchase_orders.0001_initial, which creates purchase_orders.supplier"
+    )
+    # inventory.0012 narrowed to sales_orders.0005: what removes the naive inventory squash's cycle
+    assert [str(d.key) for d in proposals["inventory.0012_reservation"].proposed] == [
+        "sales_orders.0005_orderline",
+        "inventory.0011_product_weight",
+    ]
+    # the planted same-app redundancies are dropped as transitive
+    transitive = sorted(
+        f"{name} -> {c.dependency} via {c.via}"
+        for name, p in proposals.items()
+        for c in p.changes
+        if c.reason_code == "transitive"
+    )
+    assert transitive == [
+        "inventory.0012_reservation -> inventory.0009_warehouse_city via inventory.0011_product_weight",
+        "sales_orders.0014_order_created_by -> sales_orders.0012_orderline_unit_price"
+        " via sales_orders.0013_alter_orderline_quantity",
+    ]
+    # opaque and swappable dependencies are kept with their reason
+    kept = {str(p.migration): p for p in propose(load_static(sample_project))}
+    codes = {c.reason_code for p in kept.values() for c in p.changes if c.action == "keep"}
+    assert {"same-app", "needed", "swappable"} <= codes
 
 
 def fixed_pair(tmp_path: Path, sample_copy: Path, run_cli) -> tuple[Path, Path]:
