@@ -111,6 +111,7 @@ def _write(data: bytes, output: Path | None, fmt: str) -> None:
     help="Style the dependencies that `squashkit deps` proposes to remove (static proposals).",
 )
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@options.cache_option
 @options.applied_state_options
 @options.handle_errors
 def command(
@@ -126,6 +127,7 @@ def command(
     max_nodes: int,
     proposals: bool,
     no_legend: bool,
+    no_cache: bool,
     **sources: Any,
 ) -> None:
     """Export the migration graph of PROJECT_DIR (default: .) as graphviz DOT, SVG, PNG or PDF.
@@ -138,7 +140,7 @@ def command(
     if with_deps and not apps:
         raise UsageError("--with-deps needs --app")
     settings = options.resolve_settings(project_dir, settings, use_django)
-    project = options.load_project(project_dir, settings)
+    project = options.load_project(project_dir, settings, cache=not no_cache)
     selected = options.check_apps(project, apps)
     applied = None
     if options.has_applied_sources(**sources):
