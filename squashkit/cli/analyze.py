@@ -10,10 +10,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich import box
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
 
 from squashkit.analysis import Report, analyze
 from squashkit.cli import options
@@ -36,6 +32,12 @@ _PRESSURE_STYLE = {"high": "bold red", "medium": "yellow", "low": ""}
 
 
 def render_table(report: Report, cross_check: list[str] | None) -> None:
+    # rich is imported only here: JSON and markdown runs never pay for it.
+    from rich import box
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
     out = console()
     root = report.project.root
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0), title=f"{root.name}: migrations per app")

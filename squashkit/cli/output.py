@@ -7,17 +7,21 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:  # rich is imported when a table is printed, not by every command run
+    from rich.console import Console
+    from rich.table import Table
 
 __all__ = ["console", "echo_json", "markdown_table", "print_table"]
 
 
 def console() -> Console:
     """A console writing to the current stdout; width from the terminal, else $COLUMNS, else 80."""
+    from rich.console import Console
+
     width = shutil.get_terminal_size((int(os.environ.get("COLUMNS", "80") or 80), 24)).columns
     return Console(file=sys.stdout, width=width, soft_wrap=False, highlight=False)
 

@@ -21,7 +21,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -40,13 +40,13 @@ __all__ = [
 ]
 
 
-class NodeKind(str, Enum):
+class NodeKind(str, Enum):  # noqa: UP042 - str() of the members is part of the output
     MIGRATION = "migration"  # a file on disk
     EXTERNAL = "external"  # an app the loader cannot see (static load: contrib / third-party apps)
     MISSING = "missing"  # a named migration of a known app that has no file (Django's DummyNode)
 
 
-class EdgeKind(str, Enum):
+class EdgeKind(str, Enum):  # noqa: UP042 - str() of the members is part of the output
     DEPENDENCY = "dependency"
     RUN_BEFORE = "run_before"
 
@@ -101,6 +101,9 @@ class MigrationGraph:
         # Sorted migration nodes, all and per app, computed once (keyed by the node count: the graph is
         # complete when built, nothing adds or removes nodes afterwards).
         self._nodes_cache: tuple[int, list[MigrationKey], dict[str, list[MigrationKey]]] | None = None
+        # Per-app leaf nodes and longest paths per node set, memoised on the same terms (metrics, totals and
+        # checks ask for the same ones several times).
+        self._memo: tuple[int, dict[Any, list[MigrationKey]]] | None = None
 
     # -- nodes -------------------------------------------------------------------------------------
     def __contains__(self, key: object) -> bool:
@@ -139,13 +142,22 @@ class MigrationGraph:
             if not any(p.app_label == app_label for p in self.dg.predecessors(n))
         ]
 
+    def _memo_table(self) -> dict[Any, list[MigrationKey]]:
+        memo = self._memo
+        if memo is None or memo[0] != len(self.dg):
+            memo = self._memo = (len(self.dg), {})
+        return memo[1]
+
     def leaf_nodes(self, app_label: str) -> list[MigrationKey]:
         """Django's ``leaf_nodes(app)``: nodes of the app with no child in the same app."""
-        return [
-            n
-            for n in self.migration_nodes(app_label)
-            if not any(c.app_label == app_label for c in self.dg.successors(n))
-        ]
+        memo = self._memo_table()
+        found = memo.get(("leaves", app_label))
+        if found is None:
+            succ = _adjacency(self.dg, "succ")
+            found = memo[("leaves", app_label)] = [
+                n for n in self.migration_nodes(app_label) if not any(c.app_label == app_label for c in succ[n])
+            ]
+        return list(found)
 
     def conflicts(self) -> dict[str, list[MigrationKey]]:
         """Apps with more than one leaf node (what ``makemigrations --merge`` resolves)."""
@@ -214,12 +226,20 @@ class MigrationGraph:
         Only migration nodes count; on a cyclic graph the result is empty.
         """
         keep = {n for n in nodes if n in self.dg} if nodes is not None else set(self._sorted_nodes()[0])
+        memo = self._memo_table()
+        memo_key = ("longest", frozenset(keep))
+        found = memo.get(memo_key)
+        if found is None:
+            found = memo[memo_key] = self._longest_path(keep)
+        return list(found)
+
+    def _longest_path(self, keep: set[MigrationKey]) -> list[MigrationKey]:
         order = self._lexicographic_order(keep)
         if not order:  # empty, or cyclic
             return []
         # networkx's dag_longest_path over that order, ties broken the same way: the first best parent in
         # adjacency order, then the first node of the order with the greatest distance.
-        pred = self.dg.pred
+        pred = _adjacency(self.dg, "pred")
         dist: dict[MigrationKey, tuple[int, MigrationKey]] = {}
         for node in order:
             best: tuple[int, MigrationKey] | None = None
@@ -243,7 +263,7 @@ class MigrationGraph:
 
         Written out because building a subgraph view per call dominated per-app metrics on big projects.
         """
-        succ, pred = self.dg.succ, self.dg.pred
+        succ, pred = _adjacency(self.dg, "succ"), _adjacency(self.dg, "pred")
         indegree = {node: sum(1 for p in pred[node] if p in keep) for node in keep}
         ready = [node for node, degree in indegree.items() if degree == 0]
         heapq.heapify(ready)
@@ -267,12 +287,16 @@ class MigrationGraph:
         """
         if not self.is_acyclic:
             return []
-        order = list(nx.lexicographical_topological_sort(self.dg))
+        # Any topological order gives the same bit-sets; this one avoids networkx's generic sort.
+        order = self._lexicographic_order(set(self.dg))
+        if order is None:  # pragma: no cover - acyclic was checked above
+            return []
         index = {node: i for i, node in enumerate(order)}
         ancestors: dict[MigrationKey, int] = {}
         found: list[RedundantEdge] = []
+        pred = _adjacency(self.dg, "pred")
         for node in order:
-            parents = sorted(self.dg.predecessors(node))
+            parents = sorted(pred[node])
             bits = 0
             for parent in parents:
                 bits |= ancestors[parent] | (1 << index[parent])
@@ -293,3 +317,12 @@ class MigrationGraph:
         nodes = frozenset(n for n in self.migration_nodes() if n.app_label in wanted)
         edges = frozenset((p, c) for p, c in self.dg.edges if c.app_label in wanted or p.app_label in wanted)
         return nodes, edges
+
+
+def _adjacency(dg: nx.DiGraph, side: str) -> Any:
+    """``dg.succ`` / ``dg.pred`` as the plain dicts behind them (``_succ`` / ``_pred``, read only).
+
+    The public views wrap every ``[node]`` in a new view object, which dominated the per-app longest-path and
+    topological passes; the dicts hold the same keys and edge data.
+    """
+    return getattr(dg, f"_{side}", None) or getattr(dg, side)
