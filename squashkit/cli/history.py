@@ -41,6 +41,9 @@ LEGEND = (
     "squash not used because partly applied), blank: not recorded"
 )
 MAX_SUMMARY_ROWS = 50
+MAX_COLUMNS = 8
+COUNT_COLUMNS = ("applied", "pending", "stale", "unused")
+COUNTS_LEGEND = "sets where each migration is applied, pending, stale (recorded, no file) or unused (not in the graph)"
 MAX_LABELS = 6
 
 
@@ -86,7 +89,14 @@ def _summary_rows(report: Any, apps: list[str] | None) -> tuple[list[str], list[
 
 
 def _matrix(report: Any, apps: list[str] | None) -> tuple[list[str], list[list[str]]]:
-    headers, rows = report.matrix()
+    """One column per set (up to 8 sets) or per distinct state (up to 8 states), else counts of sets."""
+    if len(report.statuses) > MAX_COLUMNS and len(report.groups) > MAX_COLUMNS:
+        return ["migration", *COUNT_COLUMNS], [
+            [str(key), *(str(tally[c]) if tally[c] else "" for c in COUNT_COLUMNS)]
+            for key, tally in report.counts()
+            if apps is None or key.app_label in apps
+        ]
+    headers, rows = report.matrix(compact=len(report.statuses) > MAX_COLUMNS)
     return ["migration", *headers], [
         [str(key), *(SYMBOLS[c] for c in cells)] for key, cells in rows if apps is None or key.app_label in apps
     ]
@@ -106,13 +116,14 @@ def _render_table(report: Any, apps: list[str] | None, show_matrix: bool) -> Non
         m_headers, m_rows = _matrix(report, apps)
         matrix = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
         matrix.add_column("migration", overflow="fold")
+        counts = m_headers[1:] == list(COUNT_COLUMNS)
         for header in m_headers[1:]:
-            matrix.add_column(header, justify="center", overflow="fold")
+            matrix.add_column(header, justify="right" if counts else "center", overflow="fold")
         for row in m_rows:
             matrix.add_row(*row)
         out.print(matrix)
-        out.print(LEGEND, style="dim", markup=False, overflow="fold")
-        if len(report.statuses) > 8:
+        out.print(COUNTS_LEGEND if counts else LEGEND, style="dim", markup=False, overflow="fold")
+        if len(report.statuses) > MAX_COLUMNS and not counts:
             for group in report.groups:
                 if len(group.statuses) > 1:
                     out.print(f"state {group.name}: {_labels(group.labels)}", markup=False, overflow="fold")
@@ -135,7 +146,9 @@ def _render_markdown(report: Any, apps: list[str] | None, show_matrix: bool) -> 
     lines = ["## Applied state", "", markdown_table(headers, rows, "lrrrl")]
     if show_matrix and report.statuses:
         m_headers, m_rows = _matrix(report, apps)
-        lines += ["", markdown_table(m_headers, m_rows, "l" * len(m_headers)), "", f"_{LEGEND}_"]
+        counts = m_headers[1:] == list(COUNT_COLUMNS)
+        align = "l" + ("r" if counts else "l") * (len(m_headers) - 1)
+        lines += ["", markdown_table(m_headers, m_rows, align), "", f"_{COUNTS_LEGEND if counts else LEGEND}_"]
     if report.failures:
         lines += ["", "### Unreadable sources", ""]
         lines += [f"- **{f.label}**: {f.message} (`{f.source}`)" for f in report.failures]
@@ -174,8 +187,8 @@ def show(
     """Applied, pending and stale migrations per environment / schema, and inconsistencies with their fixes.
 
     Sources: --env/--all-envs ([tool.squashkit.environments]), --dsn, --snapshot, --database (an alias of
-    --settings); with none, every configured environment, else the settings' default database.  With more
-    than 8 sets the matrix has one column per distinct state (A, B, ...).
+    --settings); with none, every configured environment, else the settings' default database.  The matrix
+    has one column per set; past 8 sets one per distinct state (A, B, ...); past 8 states, counts of sets.
 
     Findings: SK401 applied before a dependency (Django raises InconsistentMigrationHistory), SK402 squash
     partially applied, SK403 stale row (renamed, deleted or replaced file), SK404 applied migration edited

@@ -68,6 +68,18 @@ class HistoryReport:
             columns = list(self.statuses)
         return headers, [(key, [c.state_of(key) for c in columns]) for key in self.rows()]
 
+    def counts(self) -> list[tuple[MigrationKey, dict[str, int]]]:
+        """Per migration, in how many sets it is ``applied``, ``pending``, ``stale`` or ``unused``."""
+        out = []
+        for key in self.rows():
+            tally = {"applied": 0, "pending": 0, "stale": 0, "unused": 0}
+            for group in self.groups:
+                state = group.status.state_of(key)
+                if state in tally:
+                    tally[state] += len(group.statuses)
+            out.append((key, tally))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         compact = len(self.statuses) > 8
         headers, matrix = self.matrix(compact=compact)
@@ -93,7 +105,8 @@ class HistoryReport:
 
 
 def _group_key(applied_set: AppliedSet) -> tuple[Any, ...]:
-    return (applied_set.applied, tuple(sorted(applied_set.hashes.items())), applied_set.taken)
+    hashes = tuple(sorted(applied_set.hashes.items())) if applied_set.kind == "snapshot" else ()
+    return (applied_set.applied, hashes, applied_set.taken)
 
 
 def _state_name(index: int) -> str:
@@ -121,8 +134,10 @@ def history_report(project: Project, state: AppliedState) -> HistoryReport:
 
     members: dict[tuple[Any, ...], list[SetStatus]] = {}
     statuses: list[SetStatus] = []
+    keys: list[tuple[Any, ...]] = []
     for applied_set in state.sets:
         key = _group_key(applied_set)
+        keys.append(key)
         if key not in templates:
             template = set_status(project, applied_set, graph_for(applied_set.applied))
             templates[key] = (template, diagnose_status(template))
@@ -131,6 +146,6 @@ def history_report(project: Project, state: AppliedState) -> HistoryReport:
             status = dataclasses.replace(templates[key][0], set=applied_set)
         members.setdefault(key, []).append(status)
         statuses.append(status)
-    findings = group_findings((status.label, templates[_group_key(status.set)][1]) for status in statuses)
+    findings = group_findings((status.label, templates[key][1]) for status, key in zip(statuses, keys, strict=True))
     groups = tuple(StateGroup(_state_name(i), tuple(group)) for i, group in enumerate(members.values()))
     return HistoryReport(project, tuple(statuses), state.failures, tuple(findings), groups)

@@ -223,3 +223,30 @@ def test_all_schemas_matrix_groups_states(shop: Path, run_cli, pg_cluster, pg_da
                               "--format", "json").stdout)  # fmt: skip
     assert len(data["sets"]) == 12
     assert data["sets"][2]["applied"] == ["crm.0001_initial", "crm.0002_customer_age", "crm.0003_customer_size"]
+
+
+def test_many_states_show_counts(shop: Path, run_cli) -> None:
+    """A snapshot of 10 tenant schemas at 10 different points: past 8 states the matrix counts sets."""
+    c1, c2, c3 = ("crm", "0001_initial"), ("crm", "0002_customer_age"), ("crm", "0003_customer_size")
+    s1, s2 = ("sales", "0001_initial"), ("sales", "0002_order_n")
+    points = [[], [c1], [c1, c2], [c1, c2, c3], [c1, c2, c3, s1], [c1, c2, c3, s1, s2], [c2], [c3], [s2], [c1, s1]]
+    sets = [
+        {"schema": f"t{i}", "source": "test", "rows": [{"app": a, "name": n} for a, n in rows]}
+        for i, rows in enumerate(points)
+    ]
+    snapshot = {"format": "squashkit-history-snapshot", "version": 1, "env": "prod", "sets": sets}
+    (shop / "prod.json").write_text(json.dumps(snapshot))
+    result = run_cli("history", "show", shop, "--snapshot", "prod.json", "--app", "crm", "--app", "sales")
+    assert result.exit_code == 1  # t6 to t9 are inconsistent
+    lines = words(result.stdout)
+    assert "set applied pending stale source" in lines  # one summary row per set up to 50 sets
+    assert lines[lines.index("migration applied pending stale unused") + 2 :][:5] == [
+        "crm.0001_initial 6 4",
+        "crm.0002_customer_age 5 5",
+        "crm.0003_customer_size 4 6",
+        "sales.0001_initial 3 7",
+        "sales.0002_order_n 2 8",
+    ]
+    markdown = run_cli("history", "show", shop, "--snapshot", "prod.json", "--app", "crm", "--format", "markdown")
+    assert "| migration | applied | pending | stale | unused |\n| --- | ---: | ---: | ---: | ---: |" in markdown.stdout
+    assert "| crm.0002_customer_age | 5 | 5 |  |  |" in markdown.stdout
