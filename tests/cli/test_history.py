@@ -44,15 +44,15 @@ def words(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines()]
 
 
-def test_markdown_matrix(shop: Path, run_cli) -> None:
-    result = run_cli("history", "show", shop, "--dsn", "sqlite:///partial.db", "--dsn", "sqlite:///full.db",
+def test_markdown_matrix(history_shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", history_shop, "--dsn", "sqlite:///partial.db", "--dsn", "sqlite:///full.db",
                      "--format", "markdown", "--app", "crm")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert result.stdout == MARKDOWN
 
 
-def test_table(shop: Path, run_cli) -> None:
-    result = run_cli("history", "show", shop, "--dsn", "sqlite:///partial.db", "--dsn", "sqlite:///empty.db")
+def test_table(history_shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", history_shop, "--dsn", "sqlite:///partial.db", "--dsn", "sqlite:///empty.db")
     assert result.exit_code == 0, result.stderr
     lines = words(result.stdout)
     assert lines[:3] == ["Applied state", "", "set applied pending stale source"]
@@ -65,11 +65,11 @@ def test_table(shop: Path, run_cli) -> None:
     assert lines[-1] == "No inconsistency found."
 
 
-def test_json_and_findings_exit_1(shop: Path, run_cli) -> None:
-    with sqlite3.connect(shop / "full.db") as conn:
+def test_json_and_findings_exit_1(history_shop: Path, run_cli) -> None:
+    with sqlite3.connect(history_shop / "full.db") as conn:
         conn.execute("DELETE FROM django_migrations WHERE app = 'crm' AND name = '0002_customer_age'")
     conn.close()
-    result = run_cli("history", "show", shop, "--dsn", "prod=sqlite:///full.db", "--format", "json")
+    result = run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///full.db", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [s["label"] for s in data["sets"]] == ["prod"]
@@ -80,7 +80,7 @@ def test_json_and_findings_exit_1(shop: Path, run_cli) -> None:
     ]
     assert data["matrix"]["rows"][5] == {"migration": "crm.0001_initial", "states": {"prod": "applied"}}
     assert data["exit_code"] == 1
-    table = run_cli("history", "show", shop, "--dsn", "prod=sqlite:///full.db", "--no-matrix")
+    table = run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///full.db", "--no-matrix")
     assert table.exit_code == 1
     assert "error SK401 applied-before-dependency in prod:" in table.stdout
     assert "fix: if the changes of crm.0002_customer_age are already in the database, record it:" in " ".join(
@@ -88,45 +88,51 @@ def test_json_and_findings_exit_1(shop: Path, run_cli) -> None:
     )
 
 
-def test_environments_and_snapshot_round_trip(shop: Path, run_cli) -> None:
-    (shop / "pyproject.toml").write_text(CONFIG)
-    result = run_cli("history", "snapshot", "production", shop, "-o", shop / "snapshots/production.json",
-                     "--dsn", "sqlite:///full.db")  # fmt: skip
+def test_environments_and_snapshot_round_trip(history_shop: Path, run_cli) -> None:
+    (history_shop / "pyproject.toml").write_text(CONFIG)
+    snapshot = history_shop / "snapshots/production.json"
+    result = run_cli("history", "snapshot", "production", history_shop, "-o", snapshot, "--dsn", "sqlite:///full.db")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"wrote {shop / 'snapshots/production.json'} (production: 1 set(s), 10 applied rows)\n"
-    data = json.loads((shop / "snapshots/production.json").read_text())
+    assert (
+        result.stderr == f"wrote {history_shop / 'snapshots/production.json'} (production: 1 set(s), 10 applied rows)\n"
+    )
+    data = json.loads((history_shop / "snapshots/production.json").read_text())
     assert data["env"] == "production"
     assert all(len(row["hash"]) == 64 for row in data["sets"][0]["rows"])
-    shown = run_cli("history", "show", shop, "--format", "json")  # no source option: every environment
+    shown = run_cli("history", "show", history_shop, "--format", "json")  # no source option: every environment
     assert shown.exit_code == 0, shown.stderr
     assert [s["label"] for s in json.loads(shown.stdout)["sets"]] == ["ci", "production"]
-    again = run_cli("history", "snapshot", "ci", shop, "-o", "-")
+    again = run_cli("history", "snapshot", "ci", history_shop, "-o", "-")
     assert again.exit_code == 0
     assert json.loads(again.stdout)["sets"][0]["source"] == "sqlite:///partial.db"
-    edited = shop / "crm/migrations/0001_initial.py"
+    edited = history_shop / "crm/migrations/0001_initial.py"
     edited.write_text(edited.read_text() + "\n# edited\n")
-    result = run_cli("history", "show", shop, "--env", "production", "--format", "json")
+    result = run_cli("history", "show", history_shop, "--env", "production", "--format", "json")
     assert result.exit_code == 1
     assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["SK404"]
 
 
-def test_one_source_fails_others_report(shop: Path, run_cli) -> None:
-    result = run_cli("history", "show", shop, "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db")
+def test_one_source_fails_others_report(history_shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", history_shop, "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db")
     assert result.exit_code == 0
-    assert result.stderr == (f"warning: gone: database file does not exist: {shop / 'gone.db'} (sqlite:///gone.db)\n")
-    markdown = run_cli("history", "show", shop, "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db",
+    assert result.stderr == (
+        f"warning: gone: database file does not exist: {history_shop / 'gone.db'} (sqlite:///gone.db)\n"
+    )
+    markdown = run_cli("history", "show", history_shop, "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db",
                        "--format", "markdown")  # fmt: skip
-    assert f"- **gone**: database file does not exist: {shop / 'gone.db'} (`sqlite:///gone.db`)" in markdown.stdout
+    assert (
+        f"- **gone**: database file does not exist: {history_shop / 'gone.db'} (`sqlite:///gone.db`)" in markdown.stdout
+    )
 
 
-def test_every_source_fails_exit_2(shop: Path, run_cli) -> None:
-    result = run_cli("history", "show", shop, "--dsn", "sqlite:///gone.db", "--snapshot", "prod=none.json")
+def test_every_source_fails_exit_2(history_shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", history_shop, "--dsn", "sqlite:///gone.db", "--snapshot", "prod=none.json")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
         "error: no applied-state source could be read:\n"
-        f"  gone: database file does not exist: {shop / 'gone.db'} (sqlite:///gone.db)\n"
-        f"  prod: {shop / 'none.json'}: snapshot file does not exist (snapshot none.json)\n"
+        f"  gone: database file does not exist: {history_shop / 'gone.db'} (sqlite:///gone.db)\n"
+        f"  prod: {history_shop / 'none.json'}: snapshot file does not exist (snapshot none.json)\n"
     )
 
 
@@ -138,14 +144,14 @@ def test_every_source_fails_exit_2(shop: Path, run_cli) -> None:
         (["--app", "nope", "--dsn", "sqlite:///full.db"], "No app with label 'nope' (known apps: billing, crm, sales)"),
     ],
 )
-def test_usage_errors(shop: Path, run_cli, args: list[str], message: str) -> None:
-    result = run_cli("history", "show", shop, *args)
+def test_usage_errors(history_shop: Path, run_cli, args: list[str], message: str) -> None:
+    result = run_cli("history", "show", history_shop, *args)
     assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
 
 
-def test_no_source_at_all(shop: Path, run_cli) -> None:
-    (shop / "manage.py").unlink()
-    result = run_cli("history", "show", shop)
+def test_no_source_at_all(history_shop: Path, run_cli) -> None:
+    (history_shop / "manage.py").unlink()
+    result = run_cli("history", "show", history_shop)
     assert result.exit_code == 2
     assert result.stderr == (
         "error: no applied-state source: pass --env, --all-envs, --dsn, --snapshot or --database, or configure "
@@ -153,53 +159,57 @@ def test_no_source_at_all(shop: Path, run_cli) -> None:
     )
 
 
-def test_default_alias_from_manage_py(shop: Path, run_cli) -> None:
-    result = run_cli("history", "show", shop, "--format", "json")
+def test_default_alias_from_manage_py(history_shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", history_shop, "--format", "json")
     assert result.exit_code == 0, result.stderr
     [applied_set] = json.loads(result.stdout)["sets"]
     assert applied_set["source"] == "alias 'default' of shopsite.settings (sqlite db.sqlite3)"
 
 
-def test_snapshot_errors(shop: Path, run_cli) -> None:
-    result = run_cli("history", "snapshot", "prod", shop, "-o", shop / "s.json")
+def test_snapshot_errors(history_shop: Path, run_cli) -> None:
+    result = run_cli("history", "snapshot", "prod", history_shop, "-o", history_shop / "s.json")
     assert (result.exit_code, result.stderr) == (
         2,
         "error: No environment 'prod' (known environments: none configured)\n",
     )
-    result = run_cli("history", "snapshot", "prod", shop, "-o", shop / "s.json", "--dsn", "sqlite:///gone.db")
+    result = run_cli(
+        "history", "snapshot", "prod", history_shop, "-o", history_shop / "s.json", "--dsn", "sqlite:///gone.db"
+    )
     assert result.exit_code == 2
-    assert not (shop / "s.json").exists()
+    assert not (history_shop / "s.json").exists()
 
 
 @pytest.mark.postgres
-def test_passwords_never_shown(shop: Path, run_cli, pg_cluster, pg_database: str) -> None:
+def test_passwords_never_shown(history_shop: Path, run_cli, pg_cluster, pg_database: str) -> None:
     secret = "Sup3r-Secret_pw"
     wrong = pg_cluster.dsn(pg_database, password=secret)
     down = f"postgresql://app:{secret}@127.0.0.1:1/shop"
     for fmt in ("table", "json", "markdown"):
-        result = run_cli("history", "show", shop, "--dsn", wrong, "--dsn", down, "--dsn", "sqlite:///full.db",
+        result = run_cli("history", "show", history_shop, "--dsn", wrong, "--dsn", down, "--dsn", "sqlite:///full.db",
                          "--format", fmt)  # fmt: skip
         assert result.exit_code == 0, result.stderr
         assert secret not in result.stdout + result.stderr
         assert "password authentication failed" in result.stdout + result.stderr
-    result = run_cli("history", "show", shop, "--dsn", wrong, "--dsn", down)
+    result = run_cli("history", "show", history_shop, "--dsn", wrong, "--dsn", down)
     assert result.exit_code == 2
     assert secret not in result.stdout + result.stderr
     assert f"postgresql://postgres:***@127.0.0.1:{pg_cluster.port}/{pg_database}" in result.stderr
-    result = run_cli("history", "snapshot", "x", shop, "-o", shop / "x.json", "--dsn", wrong)
+    result = run_cli("history", "snapshot", "x", history_shop, "-o", history_shop / "x.json", "--dsn", wrong)
     assert result.exit_code == 2 and secret not in result.stderr
     pg_cluster.execute(
         pg_database, "CREATE TABLE django_migrations (id serial, app text, name text, applied timestamptz)"
     )
-    result = run_cli("history", "snapshot", "x", shop, "-o", shop / "x.json", "--dsn", pg_cluster.dsn(pg_database))
+    result = run_cli(
+        "history", "snapshot", "x", history_shop, "-o", history_shop / "x.json", "--dsn", pg_cluster.dsn(pg_database)
+    )
     assert result.exit_code == 0, result.stderr
-    written = (shop / "x.json").read_text()
+    written = (history_shop / "x.json").read_text()
     assert pg_cluster.password not in written + result.stderr
     assert f"postgresql://postgres:***@127.0.0.1:{pg_cluster.port}/{pg_database}" in written
 
 
 @pytest.mark.postgres
-def test_all_schemas_matrix_groups_states(shop: Path, run_cli, pg_cluster, pg_database: str) -> None:
+def test_all_schemas_matrix_groups_states(history_shop: Path, run_cli, pg_cluster, pg_database: str) -> None:
     statements = []
     for i in range(12):
         schema = f"tenant_{i:02d}"
@@ -212,20 +222,22 @@ def test_all_schemas_matrix_groups_states(shop: Path, run_cli, pg_cluster, pg_da
             f"INSERT INTO {schema}.django_migrations (app, name, applied) VALUES ('crm', '{n}', now())" for n in names
         ]
     pg_cluster.execute(pg_database, ";\n".join(statements))
-    result = run_cli("history", "show", shop, "--dsn", f"t={pg_cluster.dsn(pg_database)}", "--all-schemas",
+    result = run_cli("history", "show", history_shop, "--dsn", f"t={pg_cluster.dsn(pg_database)}", "--all-schemas",
                      "--app", "crm")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     lines = words(result.stdout)
     assert "migration A (4) B (4) C (4)" in lines
     assert "crm.0003_customer_size · · ✓" in lines
     assert "state A: t/tenant_00, t/tenant_03, t/tenant_06, t/tenant_09" in lines
-    data = json.loads(run_cli("history", "show", shop, "--dsn", f"t={pg_cluster.dsn(pg_database)}", "--all-schemas",
-                              "--format", "json").stdout)  # fmt: skip
+    dsn = f"t={pg_cluster.dsn(pg_database)}"
+    data = json.loads(
+        run_cli("history", "show", history_shop, "--dsn", dsn, "--all-schemas", "--format", "json").stdout
+    )
     assert len(data["sets"]) == 12
     assert data["sets"][2]["applied"] == ["crm.0001_initial", "crm.0002_customer_age", "crm.0003_customer_size"]
 
 
-def test_many_states_show_counts(shop: Path, run_cli) -> None:
+def test_many_states_show_counts(history_shop: Path, run_cli) -> None:
     """A snapshot of 10 tenant schemas at 10 different points: past 8 states the matrix counts sets."""
     c1, c2, c3 = ("crm", "0001_initial"), ("crm", "0002_customer_age"), ("crm", "0003_customer_size")
     s1, s2 = ("sales", "0001_initial"), ("sales", "0002_order_n")
@@ -235,8 +247,8 @@ def test_many_states_show_counts(shop: Path, run_cli) -> None:
         for i, rows in enumerate(points)
     ]
     snapshot = {"format": "squashkit-history-snapshot", "version": 1, "env": "prod", "sets": sets}
-    (shop / "prod.json").write_text(json.dumps(snapshot))
-    result = run_cli("history", "show", shop, "--snapshot", "prod.json", "--app", "crm", "--app", "sales")
+    (history_shop / "prod.json").write_text(json.dumps(snapshot))
+    result = run_cli("history", "show", history_shop, "--snapshot", "prod.json", "--app", "crm", "--app", "sales")
     assert result.exit_code == 1  # t6 to t9 are inconsistent
     lines = words(result.stdout)
     assert "set applied pending stale source" in lines  # one summary row per set up to 50 sets
@@ -247,6 +259,8 @@ def test_many_states_show_counts(shop: Path, run_cli) -> None:
         "sales.0001_initial 3 7",
         "sales.0002_order_n 2 8",
     ]
-    markdown = run_cli("history", "show", shop, "--snapshot", "prod.json", "--app", "crm", "--format", "markdown")
+    markdown = run_cli(
+        "history", "show", history_shop, "--snapshot", "prod.json", "--app", "crm", "--format", "markdown"
+    )
     assert "| migration | applied | pending | stale | unused |\n| --- | ---: | ---: | ---: | ---: |" in markdown.stdout
     assert "| crm.0002_customer_age | 5 | 5 |  |  |" in markdown.stdout

@@ -40,26 +40,26 @@ def test_parse_named() -> None:
     assert default_dsn_name("host=db password=x") == "postgresql"
 
 
-def test_no_source_is_unknown_state(shop: Path) -> None:
-    state = collect_applied(shop)
+def test_no_source_is_unknown_state(history_shop: Path) -> None:
+    state = collect_applied(history_shop)
     assert state == AppliedState()
     assert not state.known
 
 
-def test_environments_of_every_kind(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (shop / "pyproject.toml").write_text(CONFIG)
+def test_environments_of_every_kind(history_shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (history_shop / "pyproject.toml").write_text(CONFIG)
     write_snapshot(
-        shop / "snapshots/production.json",
-        snapshot_dict("production", collect_applied(shop, dsns=["sqlite:///full.db"]).sets),
+        history_shop / "snapshots/production.json",
+        snapshot_dict("production", collect_applied(history_shop, dsns=["sqlite:///full.db"]).sets),
     )
-    monkeypatch.setenv("SQUASHKIT_TEST_STAGING_URL", f"sqlite:///{shop / 'empty.db'}")
-    state = collect_applied(shop, all_envs=True)
+    monkeypatch.setenv("SQUASHKIT_TEST_STAGING_URL", f"sqlite:///{history_shop / 'empty.db'}")
+    state = collect_applied(history_shop, all_envs=True)
     assert state.failures == ()
     assert state.labels == ["local", "ci", "staging", "production"]
     local, ci, staging, production = state.sets
     assert local.source == "alias 'default' of shopsite.settings (sqlite db.sqlite3)"
     assert ci.source == "sqlite:///partial.db"
-    assert staging.source == f"$SQUASHKIT_TEST_STAGING_URL (sqlite:///{shop / 'empty.db'})"
+    assert staging.source == f"$SQUASHKIT_TEST_STAGING_URL (sqlite:///{history_shop / 'empty.db'})"
     assert production.kind == "snapshot"
     assert staging.rows == ()
     assert local.applied == production.applied
@@ -69,10 +69,12 @@ def test_environments_of_every_kind(shop: Path, monkeypatch: pytest.MonkeyPatch)
     assert state.by_label()["ci"] == ci.applied
 
 
-def test_failures_name_their_environment_and_others_still_report(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (shop / "pyproject.toml").write_text(CONFIG)
+def test_failures_name_their_environment_and_others_still_report(
+    history_shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (history_shop / "pyproject.toml").write_text(CONFIG)
     monkeypatch.delenv("SQUASHKIT_TEST_STAGING_URL", raising=False)
-    state = collect_applied(shop, envs=["staging", "production", "ci"], dsns=["gone=sqlite:///gone.db"])
+    state = collect_applied(history_shop, envs=["staging", "production", "ci"], dsns=["gone=sqlite:///gone.db"])
     assert state.known
     assert state.labels == ["ci"]
     assert state.failures == (
@@ -81,28 +83,28 @@ def test_failures_name_their_environment_and_others_still_report(shop: Path, mon
         ),
         SourceFailure(
             "production",
-            f"snapshot {shop / 'snapshots/production.json'}",
-            f"{shop / 'snapshots/production.json'}: snapshot file does not exist",
+            f"snapshot {history_shop / 'snapshots/production.json'}",
+            f"{history_shop / 'snapshots/production.json'}: snapshot file does not exist",
         ),
-        SourceFailure("gone", "sqlite:///gone.db", f"database file does not exist: {shop / 'gone.db'}"),
+        SourceFailure("gone", "sqlite:///gone.db", f"database file does not exist: {history_shop / 'gone.db'}"),
     )
 
 
-def test_unknown_environment(shop: Path) -> None:
-    (shop / "pyproject.toml").write_text(CONFIG)
+def test_unknown_environment(history_shop: Path) -> None:
+    (history_shop / "pyproject.toml").write_text(CONFIG)
     with pytest.raises(EnvironmentNotFoundError) as info:
-        collect_applied(shop, envs=["prod"])
+        collect_applied(history_shop, envs=["prod"])
     assert str(info.value) == "No environment 'prod' (known environments: ci, local, production, staging)"
 
 
-def test_django_alias_with_explicit_settings(shop: Path) -> None:
-    state = collect_applied(shop, settings="shopsite.settings", database="default")
+def test_django_alias_with_explicit_settings(history_shop: Path) -> None:
+    state = collect_applied(history_shop, settings="shopsite.settings", database="default")
     assert state.labels == ["default"]
     assert len(state.sets[0].rows) == 10
 
 
-def test_django_alias_errors(shop: Path) -> None:
-    state = collect_applied(shop, settings="shopsite.settings", database=["replica"])
+def test_django_alias_errors(history_shop: Path) -> None:
+    state = collect_applied(history_shop, settings="shopsite.settings", database=["replica"])
     assert state.failures == (
         SourceFailure(
             "replica",
@@ -110,20 +112,20 @@ def test_django_alias_errors(shop: Path) -> None:
             "no database alias 'replica' in settings (known aliases: default)",
         ),
     )
-    (shop / "manage.py").write_text("")
-    state = collect_applied(shop, database="default")
+    (history_shop / "manage.py").write_text("")
+    state = collect_applied(history_shop, database="default")
     assert state.failures[0].message == (
         "no Django settings to read the alias from (pass --settings or set [tool.squashkit] settings)"
     )
-    state = collect_applied(shop, settings="nope.settings", database="default")
+    state = collect_applied(history_shop, settings="nope.settings", database="default")
     assert state.failures[0].message == "cannot load settings: ModuleNotFoundError: No module named 'nope'"
 
 
-def test_django_alias_does_not_create_a_missing_database(shop: Path) -> None:
-    (shop / "db.sqlite3").unlink()
-    state = collect_applied(shop, settings="shopsite.settings", database="default")
-    assert state.failures[0].message == f"database file does not exist: {shop / 'db.sqlite3'}"
-    assert not (shop / "db.sqlite3").exists()
+def test_django_alias_does_not_create_a_missing_database(history_shop: Path) -> None:
+    (history_shop / "db.sqlite3").unlink()
+    state = collect_applied(history_shop, settings="shopsite.settings", database="default")
+    assert state.failures[0].message == f"database file does not exist: {history_shop / 'db.sqlite3'}"
+    assert not (history_shop / "db.sqlite3").exists()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Each inconsistency produced for real (rows edited with sqlite3, files edited in a temp copy of the shop
+"""Each inconsistency produced for real (rows edited with sqlite3, files edited in a temp copy of the history_shop
 project) and reported with its fix; Django agrees where it has an opinion."""
 
 from __future__ import annotations
@@ -39,15 +39,15 @@ def django_migrate_error(root: Path, db: Path) -> str:
     return ""
 
 
-def test_consistent_databases_have_no_findings(shop: Path) -> None:
-    result = report(shop, "sqlite:///full.db", "sqlite:///partial.db", "sqlite:///empty.db")
+def test_consistent_databases_have_no_findings(history_shop: Path) -> None:
+    result = report(history_shop, "sqlite:///full.db", "sqlite:///partial.db", "sqlite:///empty.db")
     assert result.findings == ()
     assert result.exit_code == 0
 
 
-def test_applied_before_dependency(shop: Path) -> None:
-    delete_rows(shop / "full.db", ("crm", "0002_customer_age"))
-    result = report(shop, "prod=sqlite:///full.db", "ci=sqlite:///partial.db")
+def test_applied_before_dependency(history_shop: Path) -> None:
+    delete_rows(history_shop / "full.db", ("crm", "0002_customer_age"))
+    result = report(history_shop, "prod=sqlite:///full.db", "ci=sqlite:///partial.db")
     assert result.findings == (
         Finding(
             "SK401",
@@ -77,24 +77,24 @@ def test_applied_before_dependency(shop: Path) -> None:
         ),
     )
     assert result.exit_code == 1
-    assert django_migrate_error(shop, shop / "full.db") == (
+    assert django_migrate_error(history_shop, history_shop / "full.db") == (
         "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration crm.0003_customer_size is applied "
         "before its dependency crm.0002_customer_age on database 'default'."
     )
 
 
-def partial_billing(shop: Path, db: str) -> None:
+def partial_billing(history_shop: Path, db: str) -> None:
     """A database that applied billing 0001-0002 before the squash file existed."""
-    squash = shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
+    squash = history_shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
     source = squash.read_text()
     squash.unlink()
-    migrate(shop, [("billing", "0002_invoice_total")], db_env(name=str(shop / db)))
+    migrate(history_shop, [("billing", "0002_invoice_total")], db_env(name=str(history_shop / db)))
     squash.write_text(source)
 
 
-def test_partial_squash_with_replaced_files(shop: Path) -> None:
-    partial_billing(shop, "old.db")
-    result = report(shop, "old=sqlite:///old.db", "full=sqlite:///full.db")
+def test_partial_squash_with_replaced_files(history_shop: Path) -> None:
+    partial_billing(history_shop, "old.db")
+    result = report(history_shop, "old=sqlite:///old.db", "full=sqlite:///full.db")
     assert [f.to_dict() for f in result.findings] == [
         {
             "code": "SK402",
@@ -121,10 +121,10 @@ def test_partial_squash_with_replaced_files(shop: Path) -> None:
     )
 
 
-def test_partial_squash_whose_replaced_files_are_gone(shop: Path) -> None:
-    partial_billing(shop, "old.db")
-    (shop / "billing/migrations/0003_invoice_due.py").unlink()
-    [finding] = [f for f in report(shop, "old=sqlite:///old.db").findings if f.code == "SK402"]
+def test_partial_squash_whose_replaced_files_are_gone(history_shop: Path) -> None:
+    partial_billing(history_shop, "old.db")
+    (history_shop / "billing/migrations/0003_invoice_due.py").unlink()
+    [finding] = [f for f in report(history_shop, "old=sqlite:///old.db").findings if f.code == "SK402"]
     assert finding.severity == "error"
     assert finding.message.endswith(
         "; billing.0003_invoice_due no longer exist, so Django cannot build the graph (NodeNotFoundError)"
@@ -134,16 +134,16 @@ def test_partial_squash_whose_replaced_files_are_gone(shop: Path) -> None:
         "billing 0003_invoice_due`; if their changes are already in the database, `python manage.py migrate "
         "billing 0003_invoice_due --fake` once the files are back"
     )
-    assert "NodeNotFoundError" in django_migrate_error(shop, shop / "old.db")
+    assert "NodeNotFoundError" in django_migrate_error(history_shop, history_shop / "old.db")
 
 
-def test_stale_rows_renamed_deleted_and_replaced(shop: Path) -> None:
-    crm = shop / "crm/migrations"
+def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
+    crm = history_shop / "crm/migrations"
     (crm / "0003_customer_size.py").rename(crm / "0003_customer_height.py")
-    (shop / "sales/migrations/0002_order_n.py").unlink()
+    (history_shop / "sales/migrations/0002_order_n.py").unlink()
     for name in ("0001_initial", "0002_invoice_total", "0003_invoice_due"):
-        (shop / "billing/migrations" / f"{name}.py").unlink()
-    result = report(shop, "prod=sqlite:///full.db")
+        (history_shop / "billing/migrations" / f"{name}.py").unlink()
+    result = report(history_shop, "prod=sqlite:///full.db")
     status = result.statuses[0]
     assert [(s.key, s.reason, s.related) for s in status.stale] == [
         (K("billing", "0001_initial"), "replaced", K("billing", BILLING_SQUASH)),
@@ -186,34 +186,34 @@ def test_stale_rows_renamed_deleted_and_replaced(shop: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_renamed_file_found_by_snapshot_hash(shop: Path) -> None:
-    write_snapshot(shop / "prod.json", snapshot_dict("prod", collect_applied(shop, dsns=["sqlite:///full.db"]).sets, {
-        k: m.content_hash for k, m in load_static(shop).migrations.items()
-    }))  # fmt: skip
-    crm = shop / "crm/migrations"
+def test_renamed_file_found_by_snapshot_hash(history_shop: Path) -> None:
+    hashes = {k: m.content_hash for k, m in load_static(history_shop).migrations.items()}
+    sets = collect_applied(history_shop, dsns=["sqlite:///full.db"]).sets
+    write_snapshot(history_shop / "prod.json", snapshot_dict("prod", sets, hashes))
+    crm = history_shop / "crm/migrations"
     (crm / "0002_customer_age.py").rename(crm / "0002_age_of_customer.py")
     (crm / "0003_customer_size.py").write_text(
         (crm / "0003_customer_size.py").read_text().replace("0002_customer_age", "0002_age_of_customer")
     )
-    status = report(shop, snapshots=("prod.json",)).statuses[0]
+    status = report(history_shop, snapshots=("prod.json",)).statuses[0]
     assert [(s.key, s.reason, s.related) for s in status.stale] == [
         (K("crm", "0002_customer_age"), "renamed", K("crm", "0002_age_of_customer"))
     ]
 
 
-def test_edited_after_apply(shop: Path) -> None:
-    project = load_static(shop)
+def test_edited_after_apply(history_shop: Path) -> None:
+    project = load_static(history_shop)
     write_snapshot(
-        shop / "prod.json",
+        history_shop / "prod.json",
         snapshot_dict(
             "prod",
-            collect_applied(shop, dsns=["sqlite:///full.db"]).sets,
+            collect_applied(history_shop, dsns=["sqlite:///full.db"]).sets,
             {k: m.content_hash for k, m in project.migrations.items()},
         ),
     )
-    path = shop / "crm/migrations/0002_customer_age.py"
+    path = history_shop / "crm/migrations/0002_customer_age.py"
     path.write_text(path.read_text().replace("default=0", "default=42"))
-    result = report(shop, snapshots=("prod.json",))
+    result = report(history_shop, snapshots=("prod.json",))
     [finding] = result.findings
     taken = result.statuses[0].set.taken
     assert taken is not None
@@ -231,14 +231,14 @@ def test_edited_after_apply(shop: Path) -> None:
     )
 
 
-def test_squash_not_recorded_while_replaces_is_kept(shop: Path) -> None:
-    partial_billing(shop, "old.db")
-    squash = shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
+def test_squash_not_recorded_while_replaces_is_kept(history_shop: Path) -> None:
+    partial_billing(history_shop, "old.db")
+    squash = history_shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
     source = squash.read_text()
     squash.unlink()
-    migrate(shop, [("billing", "0003_invoice_due")], db_env(name=str(shop / "old.db")))
+    migrate(history_shop, [("billing", "0003_invoice_due")], db_env(name=str(history_shop / "old.db")))
     squash.write_text(source)
-    result = report(shop, "old=sqlite:///old.db")
+    result = report(history_shop, "old=sqlite:///old.db")
     [finding] = result.findings
     assert (finding.code, finding.severity) == ("SK405", "info")
     assert finding.fix == (
@@ -248,16 +248,16 @@ def test_squash_not_recorded_while_replaces_is_kept(shop: Path) -> None:
     assert result.exit_code == 0
 
 
-def test_finalized_squash_not_recorded(shop: Path) -> None:
+def test_finalized_squash_not_recorded(history_shop: Path) -> None:
     """Old migrations applied; the squash then lost its ``replaces`` and the old files were deleted."""
-    billing = shop / "billing/migrations"
+    billing = history_shop / "billing/migrations"
     (billing / f"{BILLING_SQUASH}.py").unlink()
-    migrate(shop, [("billing", "0004_invoice_paid")], db_env(name=str(shop / "old.db")))
+    migrate(history_shop, [("billing", "0004_invoice_paid")], db_env(name=str(history_shop / "old.db")))
     for name in ("0001_initial", "0002_invoice_total", "0003_invoice_due"):
         (billing / f"{name}.py").unlink()
     (billing / f"{BILLING_SQUASH}.py").write_text(migration(ops=[], initial=True))
     (billing / "0004_invoice_paid.py").write_text(migration([("billing", BILLING_SQUASH)]))
-    result = report(shop, "old=sqlite:///old.db")
+    result = report(history_shop, "old=sqlite:///old.db")
     codes = [(f.code, f.severity, f.migrations) for f in result.findings]
     squash = K("billing", BILLING_SQUASH)
     replaced = (K("billing", "0001_initial"), K("billing", "0002_invoice_total"), K("billing", "0003_invoice_due"))
@@ -275,20 +275,20 @@ def test_finalized_squash_not_recorded(shop: Path) -> None:
         "record the squashed name: `python manage.py migrate billing 0001_squashed_0003_invoice_due --fake` (after "
         "checking that every migration it squashed is recorded), then `python manage.py migrate billing --prune`"
     )
-    assert "InconsistentMigrationHistory" in django_migrate_error(shop, shop / "old.db")
+    assert "InconsistentMigrationHistory" in django_migrate_error(history_shop, history_shop / "old.db")
 
 
-def test_identical_sets_share_one_finding(shop: Path) -> None:
+def test_identical_sets_share_one_finding(history_shop: Path) -> None:
     for name in ("a.db", "b.db"):
-        (shop / name).write_bytes((shop / "full.db").read_bytes())
-        delete_rows(shop / name, ("crm", "0002_customer_age"))
-    result = report(shop, "sqlite:///a.db", "sqlite:///b.db", "sqlite:///full.db")
+        (history_shop / name).write_bytes((history_shop / "full.db").read_bytes())
+        delete_rows(history_shop / name, ("crm", "0002_customer_age"))
+    result = report(history_shop, "sqlite:///a.db", "sqlite:///b.db", "sqlite:///full.db")
     assert [f.labels for f in result.findings] == [("a", "b"), ("a", "b")]
     assert [g.labels for g in result.groups] == [["a", "b"], ["full"]]
 
 
-def test_diagnosis_never_writes(shop: Path) -> None:
-    delete_rows(shop / "full.db", ("crm", "0002_customer_age"))
-    files = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in shop.glob("*.db")}
-    report(shop, *(f"sqlite:///{p.name}" for p in files))
-    assert files == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in shop.glob("*.db")}
+def test_diagnosis_never_writes(history_shop: Path) -> None:
+    delete_rows(history_shop / "full.db", ("crm", "0002_customer_age"))
+    files = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in history_shop.glob("*.db")}
+    report(history_shop, *(f"sqlite:///{p.name}" for p in files))
+    assert files == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in history_shop.glob("*.db")}

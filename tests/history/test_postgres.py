@@ -37,9 +37,9 @@ def make_tenants(cluster, dbname: str, tenants: dict[str, list[tuple[str, str]]]
     cluster.execute(dbname, ";\n".join(statements))
 
 
-def test_search_path_of_a_database_migrated_by_django(shop: Path, pg_cluster, pg_database: str) -> None:
-    migrate(shop, [("crm", "0002_customer_age")], pg_cluster.django_env(pg_database))
-    state = collect_applied(shop, dsns=[f"staging={pg_cluster.dsn(pg_database)}"])
+def test_search_path_of_a_database_migrated_by_django(history_shop: Path, pg_cluster, pg_database: str) -> None:
+    migrate(history_shop, [("crm", "0002_customer_age")], pg_cluster.django_env(pg_database))
+    state = collect_applied(history_shop, dsns=[f"staging={pg_cluster.dsn(pg_database)}"])
     assert state.failures == ()
     [applied_set] = state.sets
     assert applied_set.label == "staging"
@@ -49,11 +49,13 @@ def test_search_path_of_a_database_migrated_by_django(shop: Path, pg_cluster, pg
     assert all(row.applied is not None and row.applied.tzinfo is not None for row in applied_set.rows)
 
 
-def test_tenant_schemas_migrated_by_django(shop: Path, pg_cluster, pg_database: str) -> None:
+def test_tenant_schemas_migrated_by_django(history_shop: Path, pg_cluster, pg_database: str) -> None:
     pg_cluster.execute(pg_database, "CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b; CREATE SCHEMA empty_schema")
-    migrate(shop, [("crm", "0001_initial")], {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_a"})
-    migrate(shop, None, {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_b"})
-    state = collect_applied(shop, dsns=[f"tenants={pg_cluster.dsn(pg_database)}"], all_schemas=True)
+    migrate(
+        history_shop, [("crm", "0001_initial")], {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_a"}
+    )
+    migrate(history_shop, None, {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_b"})
+    state = collect_applied(history_shop, dsns=[f"tenants={pg_cluster.dsn(pg_database)}"], all_schemas=True)
     assert state.failures == ()
     assert state.labels == ["tenants/tenant_a", "tenants/tenant_b"]
     assert state.sets[0].applied == {MigrationKey("crm", "0001_initial")}
@@ -63,7 +65,7 @@ def test_tenant_schemas_migrated_by_django(shop: Path, pg_cluster, pg_database: 
     for key, value in env.items():
         os.environ[key] = value
     try:
-        state = collect_applied(shop, database="default")
+        state = collect_applied(history_shop, database="default")
     finally:
         for key in env:
             del os.environ[key]
@@ -75,7 +77,7 @@ def test_tenant_schemas_migrated_by_django(shop: Path, pg_cluster, pg_database: 
     )
 
 
-def test_schema_names_patterns_and_failures(shop: Path, pg_cluster, pg_database: str) -> None:
+def test_schema_names_patterns_and_failures(history_shop: Path, pg_cluster, pg_database: str) -> None:
     make_tenants(
         pg_cluster,
         pg_database,
@@ -88,7 +90,7 @@ def test_schema_names_patterns_and_failures(shop: Path, pg_cluster, pg_database:
     )
     pg_cluster.execute(pg_database, "CREATE SCHEMA no_table")
     dsn = f"db={pg_cluster.dsn(pg_database)}"
-    state = collect_applied(shop, dsns=[dsn], schemas=["tenant_*", "Tenant Odd", "no_table", "missing"])
+    state = collect_applied(history_shop, dsns=[dsn], schemas=["tenant_*", "Tenant Odd", "no_table", "missing"])
     assert state.labels == ["db/Tenant Odd", "db/tenant_1", "db/tenant_2"]
     assert state.sets[0].applied == {MigrationKey("sales", "0001_initial")}
     assert state.sets[2].rows == ()
@@ -96,17 +98,19 @@ def test_schema_names_patterns_and_failures(shop: Path, pg_cluster, pg_database:
         ("db/no_table", "no django_migrations table in this schema (or no such schema)"),
         ("db/missing", "no django_migrations table in this schema (or no such schema)"),
     ]
-    state = collect_applied(shop, dsns=[dsn], schemas="other_*")
+    state = collect_applied(history_shop, dsns=[dsn], schemas="other_*")
     assert [(f.label, f.message) for f in state.failures] == [
         ("db", "no schema holds a django_migrations table (other_*)")
     ]
-    state = collect_applied(shop, dsns=[dsn])
+    state = collect_applied(history_shop, dsns=[dsn])
     assert state.labels == ["db"]
     assert state.sets[0].applied == {MigrationKey("crm", "0001_initial")}
 
 
-def test_missing_table_and_unknown_database(shop: Path, pg_cluster, pg_database: str) -> None:
-    state = collect_applied(shop, dsns=[f"fresh={pg_cluster.dsn(pg_database)}", f"nodb={pg_cluster.dsn('no_such_db')}"])
+def test_missing_table_and_unknown_database(history_shop: Path, pg_cluster, pg_database: str) -> None:
+    state = collect_applied(
+        history_shop, dsns=[f"fresh={pg_cluster.dsn(pg_database)}", f"nodb={pg_cluster.dsn('no_such_db')}"]
+    )
     assert state.sets == ()
     assert [(f.label, f.message) for f in state.failures] == [
         ("fresh", "no django_migrations table on the search path"),
@@ -116,13 +120,13 @@ def test_missing_table_and_unknown_database(shop: Path, pg_cluster, pg_database:
             'failed: FATAL: database "no_such_db" does not exist',
         ),
     ]
-    state = collect_applied(shop, dsns=[f"fresh={pg_cluster.dsn(pg_database)}"], all_schemas=True)
+    state = collect_applied(history_shop, dsns=[f"fresh={pg_cluster.dsn(pg_database)}"], all_schemas=True)
     assert [(f.label, f.message) for f in state.failures] == [
         ("fresh", "no schema holds a django_migrations table (all schemas)")
     ]
 
 
-def test_wrong_password_and_unreachable_hosts_never_show_the_password(shop: Path, pg_cluster, caplog) -> None:
+def test_wrong_password_and_unreachable_hosts_never_show_the_password(history_shop: Path, pg_cluster, caplog) -> None:
     secret = "Sup3r-Secret_pw"
     caplog.set_level(logging.DEBUG)
     dsns = [
@@ -131,7 +135,7 @@ def test_wrong_password_and_unreachable_hosts_never_show_the_password(shop: Path
         f"nohost=postgresql://app:{secret}@no-such-host.invalid/shop",
         f"kv=host=127.0.0.1 port={pg_cluster.port} user=postgres password={secret} dbname=postgres",
     ]
-    state = collect_applied(shop, dsns=dsns)
+    state = collect_applied(history_shop, dsns=dsns)
     assert state.sets == ()
     messages = {f.label: f.message for f in state.failures}
     assert messages["wrong"] == (
@@ -152,7 +156,7 @@ def test_wrong_password_and_unreachable_hosts_never_show_the_password(shop: Path
     assert secret not in everything
 
 
-def test_reads_in_a_read_only_transaction_and_writes_nothing(shop: Path, pg_cluster, pg_database: str) -> None:
+def test_reads_in_a_read_only_transaction_and_writes_nothing(history_shop: Path, pg_cluster, pg_database: str) -> None:
     """Every statement squashkit sends is logged (log_statement=all for its role): none writes."""
     make_tenants(pg_cluster, pg_database, {"public": [("crm", "0001_initial")], "tenant_1": [("crm", "0001_initial")]})
     role = "reader_" + pg_database
@@ -163,7 +167,7 @@ def test_reads_in_a_read_only_transaction_and_writes_nothing(shop: Path, pg_clus
     start = log.stat().st_size
     dsn = f"postgresql://{role}:reader-pw@127.0.0.1:{pg_cluster.port}/{pg_database}"
     for kwargs in ({}, {"all_schemas": True}):
-        state = collect_applied(shop, dsns=[dsn], **kwargs)
+        state = collect_applied(history_shop, dsns=[dsn], **kwargs)
         assert state.failures == ()
     pg_cluster.execute("postgres", f"DROP ROLE {role}")
     with log.open(encoding="utf-8", errors="replace") as handle:

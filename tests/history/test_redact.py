@@ -12,7 +12,11 @@ from squashkit.history.redact import dsn_password, redact_dsn, scrub
         ("postgres://app:p%40ss%3Aw@db/shop", "postgres://app:***@db/shop", "p@ss:w"),
         ("postgresql://app@db/shop", "postgresql://app@db/shop", None),
         ("postgresql://db/shop?password=x1&sslmode=require", "postgresql://db/shop?password=***&sslmode=require", "x1"),
-        ("host=db user=app password='a b' dbname=shop", "host=db user=app password=*** dbname=shop", "a b"),
+        (
+            "host=db user=app password='a b' dbname=shop",
+            "host=db user=app password=*** dbname=shop",
+            "a b",
+        ),
         ("host=db password=plain dbname=shop", "host=db password=*** dbname=shop", "plain"),
         ("sqlite:///db.sqlite3", "sqlite:///db.sqlite3", None),
     ],

@@ -25,10 +25,10 @@ def test_sqlite_path(tmp_path: Path) -> None:
     assert sqlite_path("sqlite://rel.db", tmp_path) == tmp_path / "rel.db"
 
 
-def test_reads_rows_in_apply_order(shop: Path) -> None:
-    applied_set = read_sqlite(shop / "partial.db", "ci")
+def test_reads_rows_in_apply_order(history_shop: Path) -> None:
+    applied_set = read_sqlite(history_shop / "partial.db", "ci")
     assert applied_set.label == "ci"
-    assert applied_set.source == f"sqlite:///{shop / 'partial.db'}"
+    assert applied_set.source == f"sqlite:///{history_shop / 'partial.db'}"
     assert applied_set.applied == PARTIAL
     assert [r.key for r in applied_set.rows] == [
         MigrationKey("crm", "0001_initial"),
@@ -38,8 +38,8 @@ def test_reads_rows_in_apply_order(shop: Path) -> None:
     assert all(r.applied is not None for r in applied_set.rows)
 
 
-def test_empty_table(shop: Path) -> None:
-    assert read_sqlite(shop / "empty.db", "ci").rows == ()
+def test_empty_table(history_shop: Path) -> None:
+    assert read_sqlite(history_shop / "empty.db", "ci").rows == ()
 
 
 def test_missing_file_is_not_created(tmp_path: Path) -> None:
@@ -68,9 +68,9 @@ def test_not_a_database(tmp_path: Path) -> None:
     assert info.value.reason == "cannot read django_migrations: file is not a database"
 
 
-def test_never_writes(shop: Path) -> None:
-    path = shop / "full.db"
-    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(p.name for p in shop.iterdir()))
+def test_never_writes(history_shop: Path) -> None:
+    path = history_shop / "full.db"
+    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(p.name for p in history_shop.iterdir()))
     read_sqlite(path, "ci")
-    after = (path.read_bytes(), path.stat().st_mtime_ns, sorted(p.name for p in shop.iterdir()))
+    after = (path.read_bytes(), path.stat().st_mtime_ns, sorted(p.name for p in history_shop.iterdir()))
     assert before == after

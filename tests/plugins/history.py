@@ -1,14 +1,14 @@
 """Fixtures of the history tests (tests/history, tests/cli/test_history.py): the ``shop`` project migrated
 to different points in real SQLite files.
 
-``shop_template`` (session) builds the project once and migrates four databases with ``manage.py migrate``:
+``history_shop_template`` (session) builds the project once and migrates four databases with ``manage.py migrate``:
 
 * ``empty.db``: ``django_migrations`` exists, no row (crm migrated to 0001 then back to zero);
 * ``partial.db``: crm 0001-0002 and sales 0001;
 * ``full.db``: everything (billing through its squash);
 * ``db.sqlite3``: the settings' default database, fully migrated.
 
-``shop`` is a fresh copy of it (project and databases) for each test.
+``history_shop`` is a fresh copy of it (project and databases) for each test.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ DATABASES = {
 
 
 @pytest.fixture(scope="session")
-def shop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def history_shop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_shop(tmp_path_factory.mktemp("shop_template") / "shop")
     for name, targets in DATABASES.items():
         migrate(root, targets, db_env(name=str(root / name)))
@@ -37,5 +37,5 @@ def shop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def shop(shop_template: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(shop_template, tmp_path / "shop", ignore=shutil.ignore_patterns("__pycache__")))
+def history_shop(history_shop_template: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(history_shop_template, tmp_path / "shop", ignore=shutil.ignore_patterns("__pycache__")))
