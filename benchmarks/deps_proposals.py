@@ -83,6 +83,26 @@ def _run(code: str, root: Path, settings: str | None = None) -> dict[str, float]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _time_cli(root: Path, settings: str) -> float:
+    """Wall time of ``squashkit deps ROOT --settings S --format json`` (proposals verified with Django)."""
+    import time
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "squashkit", "deps", str(root), "--settings", settings, "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"squashkit deps failed:\n{proc.stderr}")
+    return elapsed
+
+
 def _best(runs: list[dict[str, float]], key: str) -> float:
     return min(r[key] for r in runs)
 
@@ -94,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, default=None, help="generate into this directory and keep it")
+    parser.add_argument(
+        "--verify", action="store_true", help="also time `squashkit deps` with Django verification (one run)"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(REPO))
@@ -106,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings_module(out)
         ours = [_run(SQUASHKIT, out) for _ in range(args.repeat)]
         django = [_run(DJANGO, out, settings) for _ in range(args.repeat)]
+        verify_s = _time_cli(out, settings) if args.verify else None
 
     propose_s = _best(ours, "propose")
     static_s = propose_s + _best(ours, "load") + _best(ours, "graph")
@@ -123,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Django project state once    {state_s:8.3f} s  ({django[0]['models']} models)")
     print(f"ratio propose / Django state              {propose_s / state_s:6.3f}")
     print(f"ratio load+graph+propose / Django state   {static_s / state_s:6.3f}")
+    if verify_s is not None:
+        print(f"squashkit deps with verification (process) {verify_s:8.3f} s")
     return 0
 
 
