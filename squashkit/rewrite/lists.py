@@ -135,13 +135,13 @@ def _merge(before: _Gap, after: _Gap, last: bool) -> _Gap:
     return after if last else before
 
 
-def _split(gap: _Gap, indent: cst.SimpleWhitespace, separator: cst.SimpleWhitespace) -> tuple[_Gap, _Gap]:
+def _split(gap: _Gap, indent: cst.SimpleWhitespace, separator: cst.SimpleWhitespace, at_end: bool) -> tuple[_Gap, _Gap]:
     """Split a gap for an inserted element: (gap before it, gap after it)."""
     if isinstance(gap, cst.ParenthesizedWhitespace):
         before = gap.with_changes(empty_lines=[], indent=True, last_line=indent)
         after = gap.with_changes(first_line=cst.TrailingWhitespace())
         return before, after
-    return separator, gap
+    return (separator, gap) if at_end else (gap, separator)
 
 
 class _ListEditor:
@@ -200,7 +200,7 @@ class _ListEditor:
 
     def insert(self, i: int, value: cst.BaseExpression) -> None:
         """Insert before position ``i`` (``len(values)`` appends)."""
-        before, after = _split(self.gaps[i], self.indent, self.separator)
+        before, after = _split(self.gaps[i], self.indent, self.separator, at_end=i == len(self.values))
         self.gaps[i : i + 1] = [before, after]
         self.values.insert(i, value)
         self.comma_before.insert(i, cst.SimpleWhitespace(""))

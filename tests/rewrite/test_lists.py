@@ -135,3 +135,39 @@ def test_replaces_is_rewritten_like_dependencies() -> None:
     source = "class Migration:\n    replaces = [\n        ('a', '0001'),  # one\n        ('a', '0002'),\n    ]\n"
     after = rewrite_source(source, {"replaces": [Dependency.of("a", "0002")]})
     assert after == "class Migration:\n    replaces = [\n        ('a', '0002'),\n    ]\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "desired", "expected"),
+    [
+        (
+            'class Migration:\n    dependencies = [("a", "1"), ("b", "2")]\n',
+            [("n", "0"), ("a", "1"), ("b", "2")],
+            'class Migration:\n    dependencies = [("n", "0"), ("a", "1"), ("b", "2")]\n',
+        ),
+        (
+            'class Migration:\n    dependencies = [("a", "1"), ("b", "2")]\n',
+            [("a", "1"), ("n", "0"), ("b", "2")],
+            'class Migration:\n    dependencies = [("a", "1"), ("n", "0"), ("b", "2")]\n',
+        ),
+        (
+            'class Migration:\n    dependencies = [\n        ("a", "1"),  # a\n'
+            '        # about b\n        ("b", "2"),\n    ]\n',
+            [("a", "1"), ("n", "9"), ("b", "2")],
+            'class Migration:\n    dependencies = [\n        ("a", "1"),  # a\n        ("n", "9"),\n'
+            '        # about b\n        ("b", "2"),\n    ]\n',
+        ),
+        (
+            "class Migration:\n    dependencies = [\n        # first\n        ('a', '1'),\n    ]\n",
+            [("n", "0"), ("a", "1")],
+            "class Migration:\n    dependencies = [\n        ('n', '0'),\n"
+            "        # first\n        ('a', '1'),\n    ]\n",
+        ),
+    ],
+)
+def test_insertions_keep_neighbours_and_their_comments(
+    source: str, desired: list[tuple[str, str]], expected: str
+) -> None:
+    after = rewrite_source(source, {"dependencies": [Dependency.of(*d) for d in desired]})
+    assert after == expected
+    assert rewrite_source(after, {"dependencies": [Dependency.of(*d) for d in desired]}) == after
