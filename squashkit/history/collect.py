@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,6 +27,9 @@ from squashkit.history.schemas import SchemaSelection
 __all__ = ["SourceSpec", "collect_applied", "parse_named", "read_source", "resolve_sources"]
 
 log = logging.getLogger("squashkit.history")
+
+#: sources read at the same time
+MAX_PARALLEL = 8
 
 _NAMED = re.compile(r"^(?P<name>[A-Za-z_][\w.-]*)=(?P<value>.+)$")
 _KEYWORD = re.compile(r"^\w+\s*=")
@@ -204,21 +208,30 @@ def collect_applied(
         all_schemas=all_schemas,
         config=config,
     )
-    sets: list[AppliedSet] = []
-    failures: list[SourceFailure] = []
-    for spec in specs:
+
+    def read(spec: SourceSpec) -> tuple[list[AppliedSet], list[SourceFailure]]:
         try:
             got, failed = read_source(spec, root, config)
         except SourceError as exc:
             log.info("%s", exc.message)
-            failures.append(SourceFailure(exc.env or spec.env, exc.source, exc.reason, exc.schema))
-            continue
+            return [], [SourceFailure(exc.env or spec.env, exc.source, exc.reason, exc.schema)]
         except SnapshotError as exc:
             log.info("%s", exc.message)
-            failures.append(SourceFailure(spec.env or Path(spec.value).stem, spec.describe(), exc.message))
-            continue
+            return [], [SourceFailure(spec.env or Path(spec.value).stem, spec.describe(), exc.message)]
         for failure in failed:
             log.info("%s", failure)
+        return got, failed
+
+    # Sources are independent: read them concurrently (network waits and Django subprocesses overlap, so one
+    # unreachable host does not delay the others), and report them in the order they were given.
+    if len(specs) > 1:
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(specs))) as pool:
+            results = list(pool.map(read, specs))
+    else:
+        results = [read(spec) for spec in specs]
+    sets: list[AppliedSet] = []
+    failures: list[SourceFailure] = []
+    for got, failed in results:
         sets += got
         failures += failed
     return AppliedState(tuple(sets), tuple(failures))
