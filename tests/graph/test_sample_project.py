@@ -30,6 +30,11 @@ def check(root, settings):
     return static.graph(theirs.applied), theirs
 
 
+def files(project):
+    """Migration files of the project's own apps (the sample project grows: counts are derived, not fixed)."""
+    return len(list(project.iter_project_migrations()))
+
+
 def billing_squash(project):
     (squash,) = [m for m in project.app_migrations("billing") if m.replaces]
     assert squash.name == "0001_squashed_0004_alter_invoice_amount"
@@ -49,7 +54,6 @@ def test_sample_project_without_database(monkeypatch):
     django = load_django(SAMPLE_PROJECT, settings, isolate=True)
     assert static.project_apps == django.project_apps
     assert static.project_apps == ["accounts", "billing", "customers", "inventory", "purchase_orders", "sales_orders"]
-    assert len(list(static.iter_project_migrations())) == 73
     assert compare_projects(static, django) == []
     assert_same_graph(django.graph(), django_graph(SAMPLE_PROJECT, settings, isolate=True))
 
@@ -59,8 +63,8 @@ def test_sample_project_nothing_applied(sample_copy):
     fake_applied(sample_copy, settings, [])
     graph, theirs = check(sample_copy, settings)
     assert theirs.applied == set()
-    assert len(graph.project_nodes()) == 69
     squash = billing_squash(graph.project)
+    assert len(graph.project_nodes()) == files(graph.project) - len(squash.replaces)
     assert squash.key in graph
     assert not any(k in graph for k in squash.replaces)
 
@@ -77,7 +81,7 @@ def test_sample_project_billing_squash_partially_applied(sample_copy):
         "0001_initial",
         "0002_invoice_amount",
     ]
-    assert len(graph.project_nodes()) == 72  # every file but the squash
+    assert len(graph.project_nodes()) == files(graph.project) - 1  # every file but the squash
     assert squash.key not in graph
     assert all(k in graph for k in squash.replaces)
     assert [o.used for o in graph.replacements if o.replacement == squash.key] == [False]
@@ -105,5 +109,5 @@ def test_sample_project_fully_migrated(sample_copy):
     assert squash.key in theirs.applied
     assert set(squash.replaces) <= theirs.applied
     assert squash.key in graph
-    assert len(graph.project_nodes()) == 69
+    assert len(graph.project_nodes()) == files(graph.project) - len(squash.replaces)
     assert {k for k in graph.project_nodes() if k not in theirs.applied} == set()
