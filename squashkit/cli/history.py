@@ -161,6 +161,20 @@ def _render_markdown(report: Any, apps: list[str] | None, show_matrix: bool) -> 
     click.echo("\n".join(lines))
 
 
+def _restrict_json(data: dict[str, Any], report: Any, apps: list[str]) -> None:
+    """``--app``: keep only the selected apps' migrations in the per-set lists, the matrix and the findings."""
+
+    def keep(name: str) -> bool:
+        return name.split(".", 1)[0] in apps
+
+    for entry in data["sets"]:
+        entry["applied"] = [k for k in entry["applied"] if keep(k)]
+        entry["pending"] = [k for k in entry["pending"] if keep(k)]
+        entry["stale"] = [s for s in entry["stale"] if keep(s["migration"])]
+    data["matrix"]["rows"] = [row for row in data["matrix"]["rows"] if keep(row["migration"])]
+    data["findings"] = [f.to_dict() for f in report.findings if _in_apps(f.migrations, apps)]
+
+
 @click.group("history")
 def command() -> None:
     """Applied migrations across environments, databases and tenant schemas (read-only)."""
@@ -204,7 +218,7 @@ def show(
     if fmt == "json":
         data = report.to_dict()
         if selected is not None:
-            data["findings"] = [f.to_dict() for f in report.findings if _in_apps(f.migrations, selected)]
+            _restrict_json(data, report, selected)
         echo_json(data)
     elif fmt == "markdown":
         _render_markdown(report, selected, show_matrix)

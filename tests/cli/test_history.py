@@ -80,6 +80,12 @@ def test_json_and_findings_exit_1(history_shop: Path, run_cli) -> None:
     ]
     assert data["matrix"]["rows"][5] == {"migration": "crm.0001_initial", "states": {"prod": "applied"}}
     assert data["exit_code"] == 1
+    only_sales = json.loads(run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///full.db",
+                                    "--format", "json", "--app", "sales").stdout)  # fmt: skip
+    assert only_sales["sets"][0]["applied"] == ["sales.0001_initial", "sales.0002_order_n"]
+    assert only_sales["sets"][0]["pending"] == []
+    assert [r["migration"] for r in only_sales["matrix"]["rows"]] == ["sales.0001_initial", "sales.0002_order_n"]
+    assert [f["migrations"] for f in only_sales["findings"]] == [["sales.0001_initial", "crm.0002_customer_age"]]
     table = run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///full.db", "--no-matrix")
     assert table.exit_code == 1
     assert "error SK401 applied-before-dependency in prod:" in table.stdout
