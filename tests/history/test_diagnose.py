@@ -292,3 +292,27 @@ def test_diagnosis_never_writes(history_shop: Path) -> None:
     files = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in history_shop.glob("*.db")}
     report(history_shop, *(f"sqlite:///{p.name}" for p in files))
     assert files == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in history_shop.glob("*.db")}
+
+
+def test_sk401_exactly_when_django_raises(history_shop: Path) -> None:
+    """Each recorded row of the fully migrated database deleted in turn: squashkit reports SK401 exactly when
+    Django's ``migrate --plan`` stops with InconsistentMigrationHistory."""
+    full = history_shop / "full.db"
+    with sqlite3.connect(full) as conn:
+        rows = [tuple(r) for r in conn.execute("SELECT app, name FROM django_migrations ORDER BY id")]
+    conn.close()
+    agreed = []
+    for row in rows:
+        db = history_shop / "case.db"
+        db.write_bytes(full.read_bytes())
+        delete_rows(db, row)
+        sk401 = any(f.code == "SK401" for f in report(history_shop, "sqlite:///case.db").findings)
+        try:
+            manage(history_shop, "migrate", "--plan", env=db_env(name=str(db)))
+            raised = False
+        except AssertionError as exc:
+            assert "InconsistentMigrationHistory" in str(exc), str(exc)
+            raised = True
+        agreed.append((row, sk401, raised))
+    assert [a for a in agreed if a[1] != a[2]] == []
+    assert sum(a[2] for a in agreed) >= 5  # most deletions break the history
