@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from squashkit._gc import gc_paused
 from squashkit.analysis.findings import (
     CHECKS,
     AnalysisContext,
@@ -61,6 +62,18 @@ def analyze(
     for label in labels:
         if label not in known:
             raise AppNotFoundError(label, known)
+    with gc_paused():  # allocation-heavy, nothing cyclic to collect (see squashkit._gc)
+        return _analyze(project, labels, applied, select, ignore, thresholds)
+
+
+def _analyze(
+    project: Project,
+    labels: list[str],
+    applied: Iterable[MigrationKey],
+    select: Iterable[str] | None,
+    ignore: Iterable[str],
+    thresholds: Mapping[str, int] | None,
+) -> Report:
     graph = project.graph(applied)
     context = AnalysisContext(project, graph, labels, dict(thresholds or {}))
     findings = run_checks(context, select=select, ignore=ignore)

@@ -10,6 +10,7 @@ becomes a :class:`~squashkit.graph.model.FileProblem` and the rest of the projec
 from __future__ import annotations
 
 import ast
+import codecs
 import fnmatch
 import hashlib
 import io
@@ -21,6 +22,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from squashkit._gc import gc_paused
 from squashkit.config import DEFAULT_SWAPPABLE, Config, find_settings_literals, load_config
 from squashkit.errors import ProjectNotFoundError
 from squashkit.graph.cache import MigrationCache
@@ -179,6 +181,11 @@ def load_static(
     root = Path(root).resolve()
     if not root.is_dir():
         raise ProjectNotFoundError(root, "not a directory")
+    with gc_paused():
+        return _load_static(root, config, apps, cache)
+
+
+def _load_static(root: Path, config: Config | None, apps: Iterable[str] | None, cache: bool | str | Path) -> Project:
     config = config if config is not None else load_config(root)
     found, problems = discover_apps(root, config)
     if not found:
@@ -269,6 +276,16 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
 
 
 def _decode(data: bytes, path: Path) -> tuple[str | None, FileProblem | None]:
+    # Fast path, same result: no BOM and no coding declaration in the first two lines means UTF-8 for
+    # tokenize.detect_encoding; a file that then decodes cleanly needs nothing else (errors take the slow path
+    # so that they are reported exactly as before).
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    if not data.startswith(codecs.BOM_UTF8) and b"coding" not in (data if second < 0 else data[:second]):
+        try:
+            return data.decode("utf-8"), None
+        except UnicodeDecodeError:
+            pass
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
