@@ -1,28 +1,38 @@
-"""Time squashkit's static path against Django's own, side by side in the same run.
+"""Time squashkit's static path against Django's own, side by side in the same run, cold and warm.
 
 Usage::
 
     python -m benchmarks.compare --apps 100 --migrations 50 [--seed 1] [--repeat 5] [--json]
 
 The project is generated into ``benchmarks/generated/`` (reused when it was generated with the same
-arguments).  Every sample runs in a fresh subprocess; the two sides of a comparison alternate, each gets one
-untimed warm-up run first (so both read warm files and compiled ``.pyc``), and the median of ``--repeat``
-samples is reported.
+arguments).  Every sample runs in a fresh subprocess; the commands of a comparison alternate, each gets one
+untimed warm-up run first (so every command reads warm files, Django imports compiled ``.pyc``, and
+squashkit's warm commands find their record cache filled), and the median of ``--repeat`` samples is
+reported.  Wall time and CPU time (user + system of the subprocess) are both recorded.
+
+squashkit is measured twice:
+
+* **cold**: the record cache is disabled (``load_static(cache=False)`` / ``analyze --no-cache``): every
+  migration file is parsed, as on a first run or after every file changed;
+* **warm**: the record cache (:mod:`squashkit.graph.cache`) was filled by the warm-up run, the way Django's
+  ``.pyc`` files were written by its warm-up run.  It lives in a temporary ``SQUASHKIT_CACHE_DIR`` outside the
+  project, removed at the end.
 
 a. In-process (timed inside the subprocess, with :func:`time.perf_counter`):
 
-   * squashkit: ``import squashkit`` then ``squashkit.analyze(squashkit.load_static(root))``;
+   * squashkit: ``import squashkit`` then ``squashkit.analyze(squashkit.load_static(root, cache=...))``;
+     also ``load_static`` + graph only (cold), the graph work the analysis is built on;
    * Django: ``import django`` and ``MigrationLoader`` then ``django.setup()``,
      ``MigrationLoader(None, ignore_no_migrations=True)`` and ``loader.project_state()``.
 
    "work" is what follows the imports, "total" includes the imports; "process" is the subprocess's wall
    time seen from here (interpreter start-up included).
 
-b. Whole process: ``python -m squashkit analyze ROOT --format json`` against ``python manage.py
+b. Whole process: ``python -m squashkit analyze ROOT --format json [--no-cache]`` against ``python manage.py
    showmigrations --plan`` (the generated settings, an SQLite database that holds no tables).
 
 Targets: (a) squashkit's work at least 5x faster than Django's, (b) ``squashkit analyze`` at least 3x
-faster than ``showmigrations --plan``.
+faster than ``showmigrations --plan``; each is reported cold and warm.
 """
 
 from __future__ import annotations
@@ -31,9 +41,12 @@ import argparse
 import json
 import os
 import platform
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,7 +68,8 @@ import json, sys, time
 t0 = time.perf_counter()
 import squashkit
 t1 = time.perf_counter()
-project = squashkit.load_static(sys.argv[1])
+cache = sys.argv[2] == "warm"
+project = squashkit.load_static(sys.argv[1], cache=cache)
 t_load = time.perf_counter()
 if hasattr(squashkit, "analyze"):
     mode = "analyze"
@@ -66,7 +80,7 @@ else:  # before squashkit.analyze existed: the graph work it is built on
     graph.longest_path()
     graph.redundant_edges()
 t2 = time.perf_counter()
-print(json.dumps({"imports": t1 - t0, "work": t2 - t1, "total": t2 - t0, "mode": mode,
+print(json.dumps({"imports": t1 - t0, "work": t2 - t1, "total": t2 - t0, "mode": mode, "cache": cache,
                   "load": t_load - t1, "analysis": t2 - t_load, "migrations": len(project.migrations)}))
 """
 
@@ -75,7 +89,7 @@ import json, sys, time
 t0 = time.perf_counter()
 import squashkit
 t1 = time.perf_counter()
-project = squashkit.load_static(sys.argv[1])
+project = squashkit.load_static(sys.argv[1], cache=False)
 graph = project.graph()
 graph.longest_path()
 graph.redundant_edges()
@@ -108,14 +122,23 @@ class Sample:
 
     name: str
     wall: list[float] = field(default_factory=list)
+    #: user + system CPU seconds of the subprocess (less sensitive than wall time to a busy machine)
+    cpu: list[float] = field(default_factory=list)
     inner: list[dict[str, Any]] = field(default_factory=list)
 
     def median(self, key: str = "wall") -> float:
-        values = self.wall if key == "wall" else [float(r[key]) for r in self.inner]
+        if key == "wall":
+            values = self.wall
+        elif key == "cpu":
+            values = self.cpu
+        else:
+            values = [float(r[key]) for r in self.inner]
         return statistics.median(values)
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"wall": self.wall, "wall_median": self.median()}
+        out: dict[str, Any] = {"wall": self.wall, "wall_median": self.median(), "cpu": self.cpu}
+        if self.cpu:
+            out["cpu_median"] = self.median("cpu")
         if self.inner:
             for key in ("imports", "work", "total", "load", "analysis", "setup", "loader", "project_state"):
                 if key in self.inner[-1]:
@@ -124,8 +147,10 @@ class Sample:
         return out
 
 
-def _env(root: Path) -> dict[str, str]:
+def _env(root: Path, cache_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if cache_dir is not None:
+        env["SQUASHKIT_CACHE_DIR"] = str(cache_dir)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["DJANGO_SETTINGS_MODULE"] = "settings"
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -133,38 +158,50 @@ def _env(root: Path) -> dict[str, str]:
     return env
 
 
-def _run(argv: list[str], root: Path, *, capture: bool) -> tuple[float, str]:
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(argv: list[str], root: Path, *, capture: bool, cache_dir: Path | None = None) -> tuple[float, float, str]:
     db = root / "db.sqlite3"
     if db.exists():
         db.unlink()
+    cpu_start = _cpu_children()
     start = time.perf_counter()
     proc = subprocess.run(
         argv,
         cwd=root,
-        env=_env(root),
+        env=_env(root, cache_dir),
         stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         check=False,
     )
     wall = time.perf_counter() - start
+    cpu = _cpu_children() - cpu_start
     if proc.returncode != 0:
         raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr}")
-    return wall, proc.stdout if capture else ""
+    return wall, cpu, proc.stdout if capture else ""
 
 
 def _measure(
-    commands: dict[str, tuple[list[str], bool]], root: Path, repeat: int, progress: Callable[[str], None]
+    commands: dict[str, tuple[list[str], bool]],
+    root: Path,
+    repeat: int,
+    progress: Callable[[str], None],
+    cache_dir: Path | None = None,
 ) -> dict[str, Sample]:
     """Run every command once untimed, then ``repeat`` rounds alternating between them."""
     samples = {name: Sample(name) for name in commands}
     for name, (argv, capture) in commands.items():
         progress(f"warm-up: {name}")
-        _run(argv, root, capture=capture)
+        _run(argv, root, capture=capture, cache_dir=cache_dir)
     for i in range(repeat):
         for name, (argv, capture) in commands.items():
-            wall, out = _run(argv, root, capture=capture)
+            wall, cpu, out = _run(argv, root, capture=capture, cache_dir=cache_dir)
             samples[name].wall.append(wall)
+            samples[name].cpu.append(cpu)
             if capture:
                 samples[name].inner.append(json.loads(out.strip().splitlines()[-1]))
         progress(f"round {i + 1}/{repeat} done")
@@ -208,47 +245,60 @@ def run_benchmarks(
         progress(f"generating {apps} apps x {migrations} migrations into {root}")
         generate_project(root, apps, migrations, seed)
     python = sys.executable
-    in_process = _measure(
-        {
-            "squashkit": ([python, "-c", SQUASHKIT_SCRIPT, str(root)], True),
-            "squashkit_graph": ([python, "-c", SQUASHKIT_GRAPH_SCRIPT, str(root)], True),
-            "django": ([python, "-c", DJANGO_SCRIPT], True),
-        },
-        root,
-        repeat,
-        progress,
-    )
-    process = _measure(
-        {
-            "squashkit_analyze": ([python, "-m", "squashkit", "analyze", str(root), "--format", "json"], False),
-            "showmigrations_plan": ([python, "manage.py", "showmigrations", "--plan"], False),
-        },
-        root,
-        repeat,
-        progress,
-    )
-    ours, django = in_process["squashkit"], in_process["django"]
-    work_ratio = django.median("work") / ours.median("work")
-    total_ratio = django.median("total") / ours.median("total")
-    process_ratio = process["showmigrations_plan"].median() / process["squashkit_analyze"].median()
+    # The warm commands' record cache: outside the project, filled by their warm-up run, removed at the end.
+    cache_dir = Path(tempfile.mkdtemp(prefix="squashkit-bench-cache-"))
+    try:
+        in_process = _measure(
+            {
+                "squashkit_cold": ([python, "-c", SQUASHKIT_SCRIPT, str(root), "cold"], True),
+                "squashkit_warm": ([python, "-c", SQUASHKIT_SCRIPT, str(root), "warm"], True),
+                "squashkit_graph": ([python, "-c", SQUASHKIT_GRAPH_SCRIPT, str(root)], True),
+                "django": ([python, "-c", DJANGO_SCRIPT], True),
+            },
+            root,
+            repeat,
+            progress,
+            cache_dir,
+        )
+        analyze = [python, "-m", "squashkit", "analyze", str(root), "--format", "json"]
+        process = _measure(
+            {
+                "squashkit_analyze_cold": ([*analyze, "--no-cache"], False),
+                "squashkit_analyze_warm": (analyze, False),
+                "showmigrations_plan": ([python, "manage.py", "showmigrations", "--plan"], False),
+            },
+            root,
+            repeat,
+            progress,
+            cache_dir,
+        )
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    django = in_process["django"]
+    show = process["showmigrations_plan"]
+    ratios: dict[str, float] = {}
+    targets: dict[str, dict[str, Any]] = {}
+    for temp in ("cold", "warm"):
+        ours = in_process[f"squashkit_{temp}"]
+        ratios[f"in_process_work_{temp}"] = django.median("work") / ours.median("work")
+        ratios[f"in_process_total_{temp}"] = django.median("total") / ours.median("total")
+        ratios[f"process_{temp}"] = show.median() / process[f"squashkit_analyze_{temp}"].median()
+        ratios[f"process_cpu_{temp}"] = show.median("cpu") / process[f"squashkit_analyze_{temp}"].median("cpu")
+        for name, target in (("in_process_work", IN_PROCESS_TARGET), ("process", PROCESS_TARGET)):
+            ratio = ratios[f"{name}_{temp}"]
+            targets[f"{name}_{temp}"] = {"target": target, "met": ratio >= target}
+    ratios["in_process_graph_work"] = django.median("work") / in_process["squashkit_graph"].median("work")
+    cold = in_process["squashkit_cold"]
     return {
         "project": {"root": str(root), "apps": apps, "migrations_per_app": migrations, "seed": seed,
-                    "migrations": ours.inner[-1]["migrations"], "models": django.inner[-1]["models"]},
+                    "migrations": cold.inner[-1]["migrations"], "models": django.inner[-1]["models"]},
         "repeat": repeat,
         "machine": _machine(),
-        "mode": ours.inner[-1]["mode"],
+        "mode": cold.inner[-1]["mode"],
         "in_process": {name: s.as_dict() for name, s in in_process.items()},
         "process": {name: s.as_dict() for name, s in process.items()},
-        "ratios": {
-            "in_process_work": work_ratio,
-            "in_process_total": total_ratio,
-            "in_process_graph_work": django.median("work") / in_process["squashkit_graph"].median("work"),
-            "process": process_ratio,
-        },
-        "targets": {
-            "in_process_work": {"target": IN_PROCESS_TARGET, "met": work_ratio >= IN_PROCESS_TARGET},
-            "process": {"target": PROCESS_TARGET, "met": process_ratio >= PROCESS_TARGET},
-        },
+        "ratios": ratios,
+        "targets": targets,
     }
 
 
@@ -257,7 +307,7 @@ def render(result: dict[str, Any]) -> str:
     ip, pr = result["in_process"], result["process"]
 
     def verdict(name: str) -> str:
-        return f">= {t[name]['target']:.0f}x: {'met' if t[name]['met'] else 'NOT met'}"
+        return f"target >= {t[name]['target']:.0f}x: {'met' if t[name]['met'] else 'NOT met'}"
 
     mode = "load_static + analyze" if result["mode"] == "analyze" else "load_static + graph + longest/redundant"
     lines = [
@@ -265,39 +315,57 @@ def render(result: dict[str, Any]) -> str:
         f" {p['models']} models (seed {p['seed']}); median of {result['repeat']}",
         f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, Django {m['django']};"
         f" load average at the end {m['load_average']}",
+        "cold = squashkit's record cache disabled (every file parsed); warm = cache filled by the warm-up run"
+        " (like Django's .pyc)",
         "",
-        "a. in-process                           imports     work    total  process",
+        "a. in-process                                  imports     work    total  process      cpu",
     ]
     rows = [
-        (f"squashkit ({mode})", ip["squashkit"]),
-        ("squashkit (load_static + graph only)", ip["squashkit_graph"]),
+        (f"squashkit cold ({mode})", ip["squashkit_cold"]),
+        (f"squashkit warm ({mode})", ip["squashkit_warm"]),
+        ("squashkit cold (load_static + graph only)", ip["squashkit_graph"]),
         ("Django setup+MigrationLoader+state", ip["django"]),
     ]
     for label, s in rows:
         lines.append(
-            f"   {label:<37}{s['imports_median']:7.3f}s {s['work_median']:7.3f}s {s['total_median']:7.3f}s"
-            f" {s['wall_median']:7.3f}s"
+            f"   {label:<44}{s['imports_median']:7.3f}s {s['work_median']:7.3f}s {s['total_median']:7.3f}s"
+            f" {s['wall_median']:7.3f}s {s.get('cpu_median', float('nan')):7.3f}s"
         )
-    ours, django = ip["squashkit"], ip["django"]
-    if "load_median" in ours:
-        lines.append(
-            f"   squashkit work = load_static {ours['load_median']:.3f}s + analysis {ours['analysis_median']:.3f}s"
-        )
+    for temp in ("cold", "warm"):
+        ours = ip[f"squashkit_{temp}"]
+        if "load_median" in ours:
+            lines.append(
+                f"   squashkit {temp} work = load_static {ours['load_median']:.3f}s"
+                f" + analysis {ours['analysis_median']:.3f}s"
+            )
+    django = ip["django"]
     if "setup_median" in django:
         lines.append(
             f"   Django work = setup {django['setup_median']:.3f}s + MigrationLoader {django['loader_median']:.3f}s"
             f" + project_state {django['project_state_median']:.3f}s"
         )
+    for temp in ("cold", "warm"):
+        lines.append(
+            f"   Django / squashkit {temp}: work {r[f'in_process_work_{temp}']:.2f}x,"
+            f" total {r[f'in_process_total_{temp}']:.2f}x; {verdict(f'in_process_work_{temp}')}"
+        )
     lines += [
-        f"   Django / squashkit: work {r['in_process_work']:.2f}x, total {r['in_process_total']:.2f}x"
-        f" (graph only: work {r['in_process_graph_work']:.2f}x)",
-        f"   target work {verdict('in_process_work')}",
+        f"   (graph only, cold: work {r['in_process_graph_work']:.2f}x)",
         "",
-        "b. whole process                                 wall",
-        f"   squashkit analyze --format json        {pr['squashkit_analyze']['wall_median']:9.3f}s",
-        f"   manage.py showmigrations --plan        {pr['showmigrations_plan']['wall_median']:9.3f}s",
-        f"   showmigrations / squashkit: {r['process']:.2f}x; target {verdict('process')}",
+        "b. whole process                                     wall      cpu",
     ]
+    for label, name in (
+        ("squashkit analyze --format json --no-cache", "squashkit_analyze_cold"),
+        ("squashkit analyze --format json (warm cache)", "squashkit_analyze_warm"),
+        ("manage.py showmigrations --plan", "showmigrations_plan"),
+    ):
+        s = pr[name]
+        lines.append(f"   {label:<45}{s['wall_median']:7.3f}s {s.get('cpu_median', float('nan')):7.3f}s")
+    for temp in ("cold", "warm"):
+        lines.append(
+            f"   showmigrations / squashkit {temp}: {r[f'process_{temp}']:.2f}x (cpu {r[f'process_cpu_{temp}']:.2f}x);"
+            f" {verdict(f'process_{temp}')}"
+        )
     return "\n".join(lines)
 
 

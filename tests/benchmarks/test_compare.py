@@ -16,17 +16,28 @@ from benchmarks.compare import main, render, run_benchmarks
 def test_run_benchmarks_reports_every_measurement(tmp_path: Path) -> None:
     result = run_benchmarks(2, 3, seed=1, repeat=1, out_dir=tmp_path / "project")
     assert result["project"]["migrations"] == 6
-    assert set(result["in_process"]) == {"squashkit", "squashkit_graph", "django"}
-    assert set(result["process"]) == {"squashkit_analyze", "showmigrations_plan"}
+    assert set(result["in_process"]) == {"squashkit_cold", "squashkit_warm", "squashkit_graph", "django"}
+    assert set(result["process"]) == {"squashkit_analyze_cold", "squashkit_analyze_warm", "showmigrations_plan"}
+    for sample in [*result["in_process"].values(), *result["process"].values()]:
+        assert len(sample["wall"]) == len(sample["cpu"]) == 1
     for sample in result["in_process"].values():
-        assert len(sample["wall"]) == 1
         assert {"imports_median", "work_median", "total_median"} <= set(sample)
+    assert result["in_process"]["squashkit_cold"]["reported"]["cache"] is False
+    assert result["in_process"]["squashkit_warm"]["reported"]["cache"] is True
     assert result["in_process"]["django"]["reported"]["migrations"] >= 6  # contrib apps' migrations too
-    assert set(result["targets"]) == {"in_process_work", "process"}
+    assert set(result["targets"]) == {
+        "in_process_work_cold",
+        "in_process_work_warm",
+        "process_cold",
+        "process_warm",
+    }
     assert all(isinstance(t["met"], bool) for t in result["targets"].values())
     text = render(result)
     assert "a. in-process" in text and "b. whole process" in text
-    assert text.count("target") == 2
+    assert text.count("target") == 4
+    assert "cold" in text and "warm" in text
+    # the benchmark's record cache is temporary and never inside the project
+    assert not list((tmp_path / "project").rglob("*.marshal"))
 
 
 def test_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
