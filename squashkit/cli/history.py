@@ -29,6 +29,7 @@ from typing import Any
 import click
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table
@@ -110,7 +111,7 @@ def _render_table(report: Any, apps: list[str] | None, show_matrix: bool) -> Non
         table.add_column(header, justify="right" if header in ("applied", "pending", "stale") else "left",
                          overflow="fold", no_wrap=i == 0)  # fmt: skip
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # Text: a "[" in a label or source is not rich markup
     out.print(table)
     if show_matrix and report.statuses:
         m_headers, m_rows = _matrix(report, apps)
@@ -120,7 +121,7 @@ def _render_table(report: Any, apps: list[str] | None, show_matrix: bool) -> Non
         for header in m_headers[1:]:
             matrix.add_column(header, justify="right" if counts else "center", overflow="fold")
         for row in m_rows:
-            matrix.add_row(*row)
+            matrix.add_row(*map(Text, row))
         out.print(matrix)
         out.print(COUNTS_LEGEND if counts else LEGEND, style="dim", markup=False, overflow="fold")
         if len(report.statuses) > MAX_COLUMNS and not counts:

@@ -118,6 +118,16 @@ def test_environments_and_snapshot_round_trip(history_shop: Path, run_cli) -> No
     assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["SK404"]
 
 
+def test_labels_are_not_markup(history_shop: Path, run_cli) -> None:
+    sets = [{"schema": "[bold]t1", "source": "[red]src", "rows": [{"app": "crm", "name": "0001_initial"}]}]
+    snapshot = {"format": "squashkit-history-snapshot", "version": 1, "env": "prod", "sets": sets}
+    (history_shop / "prod.json").write_text(json.dumps(snapshot))
+    result = run_cli("history", "show", history_shop, "--snapshot", "prod.json", "--app", "crm")
+    assert result.exit_code == 0, result.stderr
+    assert "prod/[bold]t1" in result.stdout
+    assert "of [red]src)" in " ".join(result.stdout.split())
+
+
 def test_one_source_fails_others_report(history_shop: Path, run_cli) -> None:
     result = run_cli("history", "show", history_shop, "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db")
     assert result.exit_code == 0
