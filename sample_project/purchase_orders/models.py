@@ -13,6 +13,7 @@ class PurchaseOrder(models.Model):
     status = models.CharField(max_length=30, default="draft")
     sales_order = models.ForeignKey("sales_orders.Order", on_delete=models.SET_NULL, null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
 
 class PurchaseOrderLine(models.Model):
     purchase_order = models.ForeignKey("purchase_orders.PurchaseOrder", on_delete=models.CASCADE)
