@@ -10,6 +10,7 @@ Tests marked ``graphviz`` render through the ``dot`` binary and are skipped only
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import sqlite3
@@ -199,7 +200,14 @@ def test_golden_sample_project(run_cli, sample_project: Path, name: str) -> None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(result.stdout)
     assert path.exists(), f"{path} is missing: run with SQUASHKIT_UPDATE_GOLDEN=1 to write it"
-    assert result.stdout == path.read_text(), f"{name} differs: review, then SQUASHKIT_UPDATE_GOLDEN=1"
+    expected = path.read_text()
+    if result.stdout != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True), result.stdout.splitlines(keepends=True), str(path), "now", n=1
+            )
+        )
+        pytest.fail(f"{name} differs (review, then SQUASHKIT_UPDATE_GOLDEN=1):\n{diff}", pytrace=False)
 
 
 def test_settings_loads_through_django(tmp_path: Path) -> None:
