@@ -14,7 +14,7 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
             code="SK202",
             severity=Severity.WARNING,
             message=f"{edge.child} depends on {edge.parent}, already implied through {edge.via}",
-            hint="Drop it: `squashkit deps --diff` shows the rewrite.",
+            hint="Implied by the graph as it is; `squashkit deps` says if it can go once other edges are narrowed.",
             path=context.path_of(declared_by),
             line=line,
             migration=declared_by,
