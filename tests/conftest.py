@@ -9,6 +9,7 @@ Other fixture modules are registered in ``pytest_plugins`` below (one per concer
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 pytest_plugins: list[str] = []
 pytest_plugins.append("tests.plugins.postgres")
 pytest_plugins.append("tests.plugins.history")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_record_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the parsed-record cache of the whole run in a temp dir, never in the user's cache."""
+    if "SQUASHKIT_CACHE_DIR" not in os.environ:
+        os.environ["SQUASHKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("squashkit-cache"))
 
 
 def copy_project(src: Path, dest: Path) -> Path:
