@@ -166,7 +166,8 @@ schema_option = click.option(
 all_schemas_option = click.option(
     "--all-schemas",
     is_flag=True,
-    help="Read every PostgreSQL schema that holds a django_migrations table (tenants), in one query.",
+    help="Read every PostgreSQL schema that holds a django_migrations table (tenants) on one connection: a "
+    "catalog query, then one pipelined batch of per-schema SELECTs.",
 )
 
 APPLIED_STATE_PARAMS = ("envs", "all_envs", "dsns", "snapshots", "databases", "schemas", "all_schemas")
