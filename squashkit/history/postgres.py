@@ -60,7 +60,7 @@ def _connect(conninfo: str, env: str, source: str, secrets: list[str | None]) ->
     return conn
 
 
-def _read_schemas(conn: Any, cur: Any, chosen: list[str]) -> dict[str, list[AppliedRow]]:
+def _read_schemas(conn: Any, cur: Any, chosen: list[str], pipeline: bool | None) -> dict[str, list[AppliedRow]]:
     """Rows of every chosen schema: one pipelined batch of per-schema SELECTs (one network round trip).
 
     Planning one ``UNION ALL`` of 1,000 tables costs the server far more than 1,000 tiny plans (measured
@@ -69,7 +69,9 @@ def _read_schemas(conn: Any, cur: Any, chosen: list[str]) -> dict[str, list[Appl
     import psycopg
     from psycopg import sql
 
-    if psycopg.Pipeline.is_supported():
+    if pipeline is None:
+        pipeline = psycopg.Pipeline.is_supported()
+    if pipeline:
         queries = [
             sql.SQL("SELECT app, name, applied FROM {}.django_migrations ORDER BY id").format(sql.Identifier(name))
             for name in chosen
@@ -100,10 +102,12 @@ def read_postgres(
     schemas: SchemaSelection | None = None,
     *,
     secrets: Iterable[str | None] = (),
+    pipeline: bool | None = None,
 ) -> tuple[list[AppliedSet], list[SourceFailure]]:
     """Applied sets of one PostgreSQL database (one per schema with a selection), and per-schema failures.
 
     Raises :class:`SourceError` when the database cannot be reached or holds no table to read.
+    ``pipeline``: read the schemas with a pipelined batch (default: when libpq supports it) or one UNION ALL.
     """
     schemas = schemas or SchemaSelection()
     known_secrets = [*secrets, dsn_password(conninfo)]
@@ -133,7 +137,7 @@ def read_postgres(
                     if failures and not schemas.globs:
                         return [], failures
                     raise SourceError(env, source, f"no schema holds a django_migrations table ({schemas.describe()})")
-                by_schema = _read_schemas(conn, cur, chosen)
+                by_schema = _read_schemas(conn, cur, chosen, pipeline)
             except SourceError:
                 raise
             except Exception as exc:

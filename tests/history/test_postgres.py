@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from squashkit.graph.model import MigrationKey
-from squashkit.history import collect_applied
+from squashkit.history import SchemaSelection, collect_applied
+from squashkit.history.postgres import read_postgres
 from tests.history.shop import migrate
 
 pytestmark = pytest.mark.postgres
@@ -179,3 +180,16 @@ def test_reads_in_a_read_only_transaction_and_writes_nothing(history_shop: Path,
     assert kinds == ["BEGIN", "SET", "SELECT", "ROLLBACK", "BEGIN", "SET", "SELECT", "SELECT", "SELECT", "ROLLBACK"]
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN READ ONLY", "BEGIN READ ONLY"]
     assert pg_cluster.execute(pg_database, "SELECT * FROM public.django_migrations ORDER BY id") == before
+
+
+@pytest.mark.parametrize("pipeline", [True, False])
+def test_pipelined_and_union_reads_agree(pg_cluster, pg_database: str, pipeline: bool) -> None:
+    tenants = {f"t{i}": [("crm", "0001_initial"), ("crm", "0002_customer_age")][: i % 3] for i in range(6)}
+    make_tenants(pg_cluster, pg_database, tenants)
+    sets, failures = read_postgres(
+        pg_cluster.conninfo(pg_database), "db", "src", SchemaSelection(all=True), pipeline=pipeline
+    )
+    assert failures == []
+    assert {s.schema: [r.key for r in s.rows] for s in sets} == {
+        schema: [MigrationKey(*row) for row in rows] for schema, rows in tenants.items()
+    }
