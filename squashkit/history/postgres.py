@@ -27,7 +27,8 @@ CONNECT_TIMEOUT = 10
 STATEMENT_TIMEOUT_MS = 120_000
 
 SCHEMAS_SQL = """
-SELECT n.nspname
+SELECT n.nspname,
+       pg_catalog.has_schema_privilege(n.oid, 'USAGE') AND pg_catalog.has_table_privilege(c.oid, 'SELECT')
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relname = 'django_migrations'
@@ -126,16 +127,24 @@ def read_postgres(
                     rows = cur.fetchall()
                     return [AppliedSet(env, None, source, tuple(AppliedRow(a, n, t) for a, n, t in rows))], []
                 cur.execute(SCHEMAS_SQL)
-                available = [r[0] for r in cur.fetchall()]
+                readable = dict(cur.fetchall())
+                available = list(readable)
                 chosen = schemas.select(available)
                 failures = [
                     SourceFailure(env, source, "no django_migrations table in this schema (or no such schema)", name)
                     for name in schemas.names
                     if name not in available
                 ]
+                # A schema the role may not read is reported on its own; the others are still read.
+                failures += [
+                    SourceFailure(env, source, f"permission denied: cannot read {name}.django_migrations", name)
+                    for name in chosen
+                    if not readable[name]
+                ]
+                chosen = [name for name in chosen if readable[name]]
+                if not chosen and failures:
+                    return [], failures
                 if not chosen:
-                    if failures and not schemas.globs:
-                        return [], failures
                     raise SourceError(env, source, f"no schema holds a django_migrations table ({schemas.describe()})")
                 by_schema = _read_schemas(conn, cur, chosen, pipeline)
             except SourceError:

@@ -193,3 +193,25 @@ def test_pipelined_and_union_reads_agree(pg_cluster, pg_database: str, pipeline:
     assert {s.schema: [r.key for r in s.rows] for s in sets} == {
         schema: [MigrationKey(*row) for row in rows] for schema, rows in tenants.items()
     }
+
+
+def test_a_schema_the_role_may_not_read_is_reported_alone(pg_cluster, pg_database: str, tmp_path: Path) -> None:
+    make_tenants(pg_cluster, pg_database, {"t1": [("crm", "0001_initial")], "t2": [], "secret": []})
+    role = "monitor_" + pg_database
+    pg_cluster.execute("postgres", f"CREATE ROLE {role} LOGIN PASSWORD 'monitor-pw'")
+    pg_cluster.execute(
+        pg_database,
+        f"GRANT USAGE ON SCHEMA t1, t2, secret TO {role}; GRANT SELECT ON t1.django_migrations, "
+        f"t2.django_migrations TO {role}",
+    )
+    try:
+        dsn = f"m=postgresql://{role}:monitor-pw@127.0.0.1:{pg_cluster.port}/{pg_database}"
+        state = collect_applied(tmp_path, dsns=[dsn], all_schemas=True)
+    finally:
+        pg_cluster.execute(pg_database, f"DROP OWNED BY {role}")
+        pg_cluster.execute("postgres", f"DROP ROLE {role}")
+    assert state.labels == ["m/t1", "m/t2"]
+    assert [(f.label, f.message) for f in state.failures] == [
+        ("m/secret", "permission denied: cannot read secret.django_migrations")
+    ]
+    assert "monitor-pw" not in repr(state)
