@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from squashkit.graph.graph import MigrationGraph, NodeKind
@@ -110,6 +111,15 @@ class SetStatus:
             object.__setattr__(self, name, make())
         return self.__dict__[name]
 
+    @property
+    def last_applied(self) -> datetime | None:
+        """When the latest recorded migration was applied (None without dates, e.g. some snapshots)."""
+        dates = [r.applied for r in self.set.rows if r.applied is not None]
+        try:
+            return max(dates) if dates else None
+        except TypeError:  # naive (SQLite) and aware dates mixed: compare as written
+            return max(dates, key=lambda d: d.replace(tzinfo=None))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
@@ -118,6 +128,7 @@ class SetStatus:
             "source": self.set.source,
             "kind": self.set.kind,
             "recorded": len(self.set.rows),
+            "last_applied": self.last_applied.isoformat() if self.last_applied else None,
             "applied": [str(k) for k in self.applied],
             "pending": [str(k) for k in self.pending],
             "stale": [{"migration": str(s.key), "reason": s.reason, "detail": s.describe()} for s in self.stale],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from squashkit.graph.model import MigrationKey
@@ -49,4 +50,7 @@ def test_states(tmp_path: Path) -> None:
     partly = set_status(project, applied_set(REPLACED[0]))
     assert partly.state_of(SQUASH) == "unused"  # partly applied: Django does not use the squash
     assert partly.pending[:2] == (REPLACED[1], REPLACED[2])
+    assert status.last_applied is None
+    dated = AppliedSet("env", None, "src", (AppliedRow("crm", "0001_initial", datetime(2026, 1, 2)),))
+    assert set_status(project, dated).to_dict()["last_applied"] == "2026-01-02T00:00:00"
     assert status.to_dict()["stale"] == [{"migration": "crm.0009_gone", "reason": "deleted", "detail": "file deleted"}]
