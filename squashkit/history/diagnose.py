@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from squashkit.graph.graph import NodeKind
-from squashkit.graph.model import FIRST, LATEST, MigrationKey, Project
+from squashkit.graph.model import FIRST, LATEST, MigrationKey
 from squashkit.history.model import AppliedSet
 from squashkit.history.status import SetStatus
 
@@ -33,6 +33,7 @@ __all__ = ["SEVERITIES", "Finding", "diagnose_status", "group_findings"]
 SEVERITIES = ("error", "warning", "info")
 
 MANAGE = "python manage.py"
+DBSHELL = "python manage.py dbshell"
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,20 @@ class Finding:
         }
 
 
-def _previous(project: Project, key: MigrationKey) -> str:
-    """The name to fake back to so that ``key`` is unrecorded: its same-app parent, or ``zero``."""
-    parents = (
-        sorted(
-            d.key
-            for d in project.migrations[key].dependencies
-            if d.key.app_label == key.app_label and not d.key.is_marker
-        )
-        if key in project.migrations
-        else []
-    )
-    return parents[-1].name if parents else "zero"
+def _insert(key: MigrationKey) -> str:
+    values = f"('{key.app_label}', '{key.name}', CURRENT_TIMESTAMP)"
+    return f"INSERT INTO django_migrations (app, name, applied) VALUES {values};"
+
+
+def _delete(key: MigrationKey) -> str:
+    return f"DELETE FROM django_migrations WHERE app = '{key.app_label}' AND name = '{key.name}';"
+
+
+def _dbshell(schema: str | None) -> str:
+    """Where to run the SQL of a fix; tenant schemas need their search path first."""
+    if schema:
+        return f"`{DBSHELL}` (in each listed schema: `SET search_path TO <schema>;` first)"
+    return f"`{DBSHELL}`"
 
 
 def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding]:
@@ -97,7 +100,6 @@ def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationK
                 continue  # a dangling dependency: a graph problem, reported by `squashkit check`
             if kind == NodeKind.EXTERNAL and parent.name in (FIRST, LATEST) and parent.app_label in apps_recorded:
                 continue
-            undo = _previous(project, key)
             findings.append(
                 Finding(
                     "SK401",
@@ -106,11 +108,10 @@ def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationK
                     (key, parent),
                     f"{key} is applied before its dependency {parent}: Django's migrate raises "
                     "InconsistentMigrationHistory",
-                    f"if the changes of {parent} are already in the database, record it: "
-                    f"`{MANAGE} migrate {parent.app_label} {parent.name} --fake` (this also records any "
-                    f"unrecorded earlier migration of {parent.app_label}); otherwise unrecord {key} with "
-                    f"`{MANAGE} migrate {key.app_label} {undo} --fake`, revert its changes by hand, then run "
-                    f"`{MANAGE} migrate`",
+                    f"if the changes of {parent} are already in the database, record it in "
+                    f"{_dbshell(status.set.schema)}: `{_insert(parent)}`; otherwise revert the changes of {key} "
+                    f"by hand and unrecord it: `{_delete(key)}`; then `{MANAGE} migrate` (`migrate --fake` "
+                    "cannot help: migrate stops on this inconsistency before doing anything)",
                 )
             )
     return findings
@@ -202,9 +203,9 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
                     (key, new),
                     f"{key} is recorded but has no file; it was probably renamed to {new}, which Django would "
                     "run again",
-                    f"rename the file back to {key.name}.py, or record the new name: `{MANAGE} migrate "
-                    f"{new.app_label} {new.name} --fake`, then `{MANAGE} migrate {key.app_label} --prune` "
-                    "deletes the old row",
+                    f"rename the file back to {key.name}.py, or record the new name in "
+                    f"{_dbshell(status.set.schema)}: `{_insert(new)}`, then `{MANAGE} migrate {key.app_label} "
+                    "--prune` deletes the old row",
                 )
             )
         else:
@@ -243,9 +244,9 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
                     (squash, *sorted(rows)),
                     f"{squash} has no `replaces` any more and is not recorded, while the migrations it squashed "
                     f"are ({', '.join(str(r) for r in sorted(rows))}): Django would run {squash} again",
-                    f"record the squashed name: `{MANAGE} migrate {squash.app_label} {squash.name} --fake` "
-                    f"(after checking that every migration it squashed is recorded), then `{MANAGE} migrate "
-                    f"{squash.app_label} --prune`",
+                    f"record the squashed name in {_dbshell(status.set.schema)} (after checking that every "
+                    f"migration it squashed is recorded): `{_insert(squash)}`, then `{MANAGE} migrate "
+                    f"{squash.app_label} --prune` deletes the old rows",
                 )
             )
     return findings

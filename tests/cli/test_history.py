@@ -89,7 +89,7 @@ def test_json_and_findings_exit_1(history_shop: Path, run_cli) -> None:
     table = run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///full.db", "--no-matrix")
     assert table.exit_code == 1
     assert "error SK401 applied-before-dependency in prod:" in table.stdout
-    assert "fix: if the changes of crm.0002_customer_age are already in the database, record it:" in " ".join(
+    assert "fix: if the changes of crm.0002_customer_age are already in the database, record it in" in " ".join(
         table.stdout.split()
     )
 

@@ -31,6 +31,14 @@ def delete_rows(db: Path, *keys: tuple[str, str]) -> None:
     conn.close()
 
 
+def run_fix_sql(db: Path, fix: str, verb: str) -> None:
+    """Run the SQL statement of a fix text (the backticked part starting with ``verb``) on a SQLite file."""
+    [statement] = [part for part in fix.split("`") if part.startswith(verb)]
+    with sqlite3.connect(db) as conn:
+        conn.execute(statement)
+    conn.close()
+
+
 def django_migrate_error(root: Path, db: Path) -> str:
     try:
         manage(root, "migrate", "--noinput", env=db_env(name=str(db)))
@@ -56,10 +64,12 @@ def test_applied_before_dependency(history_shop: Path) -> None:
             (K("crm", "0003_customer_size"), K("crm", "0002_customer_age")),
             "crm.0003_customer_size is applied before its dependency crm.0002_customer_age: Django's migrate raises "
             "InconsistentMigrationHistory",
-            "if the changes of crm.0002_customer_age are already in the database, record it: `python manage.py "
-            "migrate crm 0002_customer_age --fake` (this also records any unrecorded earlier migration of crm); "
-            "otherwise unrecord crm.0003_customer_size with `python manage.py migrate crm 0002_customer_age --fake`, "
-            "revert its changes by hand, then run `python manage.py migrate`",
+            "if the changes of crm.0002_customer_age are already in the database, record it in `python manage.py "
+            "dbshell`: `INSERT INTO django_migrations (app, name, applied) VALUES ('crm', '0002_customer_age', "
+            "CURRENT_TIMESTAMP);`; otherwise revert the changes of crm.0003_customer_size by hand and unrecord it: "
+            "`DELETE FROM django_migrations WHERE app = 'crm' AND name = '0003_customer_size';`; then `python "
+            "manage.py migrate` (`migrate --fake` cannot help: migrate stops on this inconsistency before doing "
+            "anything)",
             ("prod",),
         ),
         Finding(
@@ -69,10 +79,11 @@ def test_applied_before_dependency(history_shop: Path) -> None:
             (K("sales", "0001_initial"), K("crm", "0002_customer_age")),
             "sales.0001_initial is applied before its dependency crm.0002_customer_age: Django's migrate raises "
             "InconsistentMigrationHistory",
-            "if the changes of crm.0002_customer_age are already in the database, record it: `python manage.py "
-            "migrate crm 0002_customer_age --fake` (this also records any unrecorded earlier migration of crm); "
-            "otherwise unrecord sales.0001_initial with `python manage.py migrate sales zero --fake`, revert its "
-            "changes by hand, then run `python manage.py migrate`",
+            "if the changes of crm.0002_customer_age are already in the database, record it in `python manage.py "
+            "dbshell`: `INSERT INTO django_migrations (app, name, applied) VALUES ('crm', '0002_customer_age', "
+            "CURRENT_TIMESTAMP);`; otherwise revert the changes of sales.0001_initial by hand and unrecord it: "
+            "`DELETE FROM django_migrations WHERE app = 'sales' AND name = '0001_initial';`; then `python manage.py "
+            "migrate` (`migrate --fake` cannot help: migrate stops on this inconsistency before doing anything)",
             ("prod",),
         ),
     )
@@ -81,6 +92,10 @@ def test_applied_before_dependency(history_shop: Path) -> None:
         "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration crm.0003_customer_size is applied "
         "before its dependency crm.0002_customer_age on database 'default'."
     )
+    # The fix as printed (run here by a human's stand-in) makes Django and squashkit happy again.
+    run_fix_sql(history_shop / "full.db", result.findings[0].fix, "INSERT")
+    assert report(history_shop, "prod=sqlite:///full.db").findings == ()
+    assert django_migrate_error(history_shop, history_shop / "full.db") == ""
 
 
 def partial_billing(history_shop: Path, db: str) -> None:
@@ -167,8 +182,9 @@ def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
         "which Django would run again"
     )
     assert renamed.fix == (
-        "rename the file back to 0003_customer_size.py, or record the new name: `python manage.py migrate crm "
-        "0003_customer_height --fake`, then `python manage.py migrate crm --prune` deletes the old row"
+        "rename the file back to 0003_customer_size.py, or record the new name in `python manage.py dbshell`: "
+        "`INSERT INTO django_migrations (app, name, applied) VALUES ('crm', '0003_customer_height', "
+        "CURRENT_TIMESTAMP);`, then `python manage.py migrate crm --prune` deletes the old row"
     )
     assert deleted.message == "sales.0002_order_n is recorded but its file no longer exists (deleted)"
     assert deleted.fix == (
@@ -184,6 +200,10 @@ def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
         "migrate billing --prune` deletes the row"
     )
     assert result.exit_code == 1
+    run_fix_sql(history_shop / "full.db", renamed.fix, "INSERT")
+    manage(history_shop, "migrate", "crm", "--prune", env=db_env(name=str(history_shop / "full.db")))
+    stale = report(history_shop, "prod=sqlite:///full.db").statuses[0].stale
+    assert K("crm", "0003_customer_size") not in [s.key for s in stale]
 
 
 def test_renamed_file_found_by_snapshot_hash(history_shop: Path) -> None:
@@ -272,10 +292,16 @@ def test_finalized_squash_not_recorded(history_shop: Path) -> None:
         "Django would run billing.0001_squashed_0003_invoice_due again"
     )
     assert sk405.fix == (
-        "record the squashed name: `python manage.py migrate billing 0001_squashed_0003_invoice_due --fake` (after "
-        "checking that every migration it squashed is recorded), then `python manage.py migrate billing --prune`"
+        "record the squashed name in `python manage.py dbshell` (after checking that every migration it squashed "
+        "is recorded): `INSERT INTO django_migrations (app, name, applied) VALUES ('billing', "
+        "'0001_squashed_0003_invoice_due', CURRENT_TIMESTAMP);`, then `python manage.py migrate billing --prune` "
+        "deletes the old rows"
     )
     assert "InconsistentMigrationHistory" in django_migrate_error(history_shop, history_shop / "old.db")
+    run_fix_sql(history_shop / "old.db", sk405.fix, "INSERT")
+    manage(history_shop, "migrate", "billing", "--prune", env=db_env(name=str(history_shop / "old.db")))
+    assert report(history_shop, "old=sqlite:///old.db").findings == ()
+    assert django_migrate_error(history_shop, history_shop / "old.db") == ""
 
 
 def test_identical_sets_share_one_finding(history_shop: Path) -> None:
