@@ -420,7 +420,15 @@ def parse_migration(
     except ValueError as exc:  # e.g. null bytes
         return None, [problem(0, "syntax", f"cannot parse: {exc}")]
     version = generated = None
-    for line in text.splitlines()[:3]:
+    # The first three lines, without splitting the whole file: cut after the third "\n" (a line boundary, so
+    # splitlines sees the same first lines; other line breaks only end lines earlier).
+    cut = -1
+    for _ in range(3):
+        cut = text.find("\n", cut + 1)
+        if cut < 0:
+            break
+    head = text if cut < 0 else text[: cut + 1]
+    for line in head.splitlines()[:3]:
         if match := _HEADER.match(line):
             version, generated = match["version"], match["date"]
             break
