@@ -124,6 +124,10 @@ def test_partial_squash_with_replaced_files(history_shop: Path) -> None:
             "billing.0001_squashed_0003_invoice_due); keep the replaced files until every database has done so",
         }
     ]
+    fix = result.findings[0].fix
+    [command] = [part for part in fix.split("`") if part.startswith("python manage.py migrate")]
+    manage(history_shop, *command.split()[2:], env=db_env(name=str(history_shop / "old.db")))
+    assert report(history_shop, "old=sqlite:///old.db").findings == ()  # Django recorded the squash too
     old = result.statuses[0]
     assert old.pending == (
         K("billing", "0003_invoice_due"),
@@ -266,6 +270,8 @@ def test_squash_not_recorded_while_replaces_is_kept(history_shop: Path) -> None:
         "`python manage.py migrate billing` (nothing to apply; it records billing.0001_squashed_0003_invoice_due)"
     )
     assert result.exit_code == 0
+    manage(history_shop, "migrate", "billing", env=db_env(name=str(history_shop / "old.db")))
+    assert report(history_shop, "old=sqlite:///old.db").findings == ()
 
 
 def test_finalized_squash_not_recorded(history_shop: Path) -> None:
