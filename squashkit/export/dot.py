@@ -418,6 +418,8 @@ def _legend_rows(level: str, applied: Mapping[str, frozenset[MigrationKey]] | No
         ]
         return [
             ("app-edge", "text:#333333:--N-->", "N migration-level dependencies between the two apps"),
+            ("app-redundant", f"text:{REDUNDANT}:- - ->", "every one of them transitively redundant"),
+            ("app-removable", f"text:{REMOVABLE}:- - ->", "every one of them proposed for removal (squashkit deps)"),
             ("outside", "text:#7f7f7f:[- -]", "app outside the view (filtered out or not in the project)"),
             ("conflict", "text:#d62728:[ ]", "app with a leaf conflict or a dependency cycle (red border)"),
             *states,
@@ -575,8 +577,10 @@ def _app_level(ctx: _Context, legend: bool, title: str | None) -> list[str]:
         attrs = [("label", label), ("fontsize", "9")]
         if removable and removable == total:
             attrs += [("color", REMOVABLE), ("style", "dashed")]
+            ctx.used.add("app-removable")
         elif redundant and redundant == total:
             attrs += [("color", REDUNDANT), ("style", "dashed")]
+            ctx.used.add("app-redundant")
         body.append(f"  {_q(a)} -> {_q(b)} [{_attrs(attrs)}];")
         ctx.used.add("app-edge")
     header = _graph_header("apps", title or _title(ctx, "app graph"), "LR")
