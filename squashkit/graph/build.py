@@ -33,7 +33,7 @@ from squashkit.graph.graph import (
     NodeKind,
     ReplacementOutcome,
 )
-from squashkit.graph.model import FIRST, LATEST, Dependency, MigrationKey, Project
+from squashkit.graph.model import FIRST, Dependency, MigrationKey, Project
 
 __all__ = ["build_graph"]
 

@@ -40,13 +40,13 @@ __all__ = [
 ]
 
 
-class NodeKind(str, Enum):  # noqa: UP042 - str() of the members is part of the output
+class NodeKind(str, Enum):
     MIGRATION = "migration"  # a file on disk
     EXTERNAL = "external"  # an app the loader cannot see (static load: contrib / third-party apps)
     MISSING = "missing"  # a named migration of a known app that has no file (Django's DummyNode)
 
 
-class EdgeKind(str, Enum):  # noqa: UP042 - str() of the members is part of the output
+class EdgeKind(str, Enum):
     DEPENDENCY = "dependency"
     RUN_BEFORE = "run_before"
 
