@@ -203,9 +203,10 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
                     (key, new),
                     f"{key} is recorded but has no file; it was probably renamed to {new}, which Django would "
                     "run again",
-                    f"rename the file back to {key.name}.py, or record the new name in "
-                    f"{_dbshell(status.set.schema)}: `{_insert(new)}`, then `{MANAGE} migrate {key.app_label} "
-                    "--prune` deletes the old row",
+                    # Plain SQL rather than `migrate --prune`: Django 4.2 refuses --prune in any app while some
+                    # squash elsewhere still lists deleted replaced migrations.
+                    f"rename the file back to {key.name}.py, or record the new name and delete the old row in "
+                    f"{_dbshell(status.set.schema)}: `{_insert(new)}` `{_delete(key)}`",
                 )
             )
         else:

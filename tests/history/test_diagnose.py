@@ -186,9 +186,10 @@ def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
         "which Django would run again"
     )
     assert renamed.fix == (
-        "rename the file back to 0003_customer_size.py, or record the new name in `python manage.py dbshell`: "
-        "`INSERT INTO django_migrations (app, name, applied) VALUES ('crm', '0003_customer_height', "
-        "CURRENT_TIMESTAMP);`, then `python manage.py migrate crm --prune` deletes the old row"
+        "rename the file back to 0003_customer_size.py, or record the new name and delete the old row in "
+        "`python manage.py dbshell`: `INSERT INTO django_migrations (app, name, applied) VALUES ('crm', "
+        "'0003_customer_height', CURRENT_TIMESTAMP);` `DELETE FROM django_migrations WHERE app = 'crm' AND "
+        "name = '0003_customer_size';`"
     )
     assert deleted.message == "sales.0002_order_n is recorded but its file no longer exists (deleted)"
     assert deleted.fix == (
@@ -205,7 +206,8 @@ def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
     )
     assert result.exit_code == 1
     run_fix_sql(history_shop / "full.db", renamed.fix, "INSERT")
-    manage(history_shop, "migrate", "crm", "--prune", env=db_env(name=str(history_shop / "full.db")))
+    run_fix_sql(history_shop / "full.db", renamed.fix, "DELETE")
+    manage(history_shop, "migrate", env=db_env(name=str(history_shop / "full.db")))
     stale = report(history_shop, "prod=sqlite:///full.db").statuses[0].stale
     assert K("crm", "0003_customer_size") not in [s.key for s in stale]
 
