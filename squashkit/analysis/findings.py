@@ -23,7 +23,7 @@ from squashkit.graph.graph import MigrationGraph, RedundantEdge
 from squashkit.graph.model import DependencyForm, MigrationKey, Project
 
 if TYPE_CHECKING:
-    from squashkit.deps.propose import EdgeChange, Proposal
+    from squashkit.deps.propose import OverSpecified, Proposal
 
 __all__ = [
     "CHECKS",
@@ -118,14 +118,15 @@ class AnalysisContext:
         return propose(self.project, apps=self.apps, graph=self.graph)
 
     @cached_property
-    def over_specified(self) -> list[tuple[Proposal, EdgeChange]]:
-        """Cross-app dependencies the proposals remove because a narrower provider exists."""
-        return [
-            (proposal, change)
-            for proposal in self.proposals
-            for change in proposal.changes
-            if change.action == "remove" and change.reason_code == "over-specified"
-        ]
+    def over_specified(self) -> list[OverSpecified]:
+        """Cross-app dependencies the proposals remove because a narrower provider exists.
+
+        The ``remove``/``over-specified`` changes of :attr:`proposals`, computed without building the
+        proposals (:func:`squashkit.deps.propose.over_specified`).
+        """
+        from squashkit.deps.propose import over_specified
+
+        return over_specified(self.project, apps=self.apps, graph=self.graph)
 
     @cached_property
     def redundant(self) -> list[tuple[RedundantEdge, MigrationKey, int]]:
@@ -153,7 +154,7 @@ class AnalysisContext:
     def metrics(self) -> dict[str, AppMetrics]:
         """Per-app metrics of the selected apps (see :mod:`squashkit.analysis.metrics`)."""
         redundant = [declared_by for _, declared_by, _ in self.redundant]
-        over = [proposal.migration for proposal, _ in self.over_specified]
+        over = [item.migration for item in self.over_specified]
         return {
             label: app_metrics(self.graph, label, redundant_children=redundant, over_specified_children=over)
             for label in self.apps

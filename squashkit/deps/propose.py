@@ -37,10 +37,10 @@ import networkx as nx
 
 from squashkit.deps.providers import AppChain, Provision, build_chains
 from squashkit.deps.references import References, references
-from squashkit.graph.graph import MigrationGraph, NodeKind
-from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationKey, Project
+from squashkit.graph.graph import MigrationGraph, NodeKind, _adjacency
+from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
 
-__all__ = ["EdgeChange", "Proposal", "ReasonCode", "Verification", "propose"]
+__all__ = ["EdgeChange", "OverSpecified", "Proposal", "ReasonCode", "Verification", "over_specified", "propose"]
 
 Action = Literal["remove", "add", "keep"]
 ReasonCode = Literal[
@@ -181,10 +181,18 @@ class _Frontier:
         self.graph = graph
         self.chains = chains
         self.offsets: dict[str, int] = {}
+        #: chain node -> its bit in the ancestor sets
+        self.position: dict[MigrationKey, int] = {}
         self.bits: dict[MigrationKey, int] | None = None
 
+    def ancestor_bits(self) -> dict[MigrationKey, int]:
+        """Per node, the bits of its strict ancestors among the chain nodes (see :attr:`position`)."""
+        if self.bits is None:
+            self.bits = self._compute()
+        return self.bits
+
     def _compute(self) -> dict[MigrationKey, int]:
-        position: dict[MigrationKey, int] = {}
+        position = self.position
         offset = 0
         for app in sorted(self.chains):
             self.offsets[app] = offset
@@ -192,14 +200,24 @@ class _Frontier:
                 position[node] = offset + i
             offset += len(self.chains[app])
         dg = self.graph.dg
+        succ, pred = _adjacency(dg, "succ"), _adjacency(dg, "pred")
+        # Kahn's algorithm on the adjacency dicts (any topological order gives the same bit-sets); the graph
+        # is acyclic (checked by the callers), so every node is reached.
+        pending = {node: len(pred[node]) for node in dg}
+        ready = [node for node, count in pending.items() if count == 0]
         bits: dict[MigrationKey, int] = {}
-        for node in nx.topological_sort(dg):
+        while ready:
+            node = ready.pop()
             value = 0
-            for parent in dg.predecessors(node):
+            for parent in pred[node]:
                 value |= bits[parent]
                 if parent in position:
                     value |= 1 << position[parent]
             bits[node] = value
+            for child in succ[node]:
+                pending[child] -= 1
+                if not pending[child]:
+                    ready.append(child)
         return bits
 
     def __call__(self, node: MigrationKey, app: str) -> MigrationKey | None:
@@ -377,62 +395,40 @@ def propose(
     graph = graph if graph is not None else project.graph()
     if not graph.is_acyclic:
         return []
-    selected = set(apps) if apps is not None else set(project.project_apps)
-    # Only the project's own apps: dependencies on contrib/third-party apps are kept as written ("external"),
-    # whichever loader produced the project.
-    own = {key: info for key, info in project.migrations.items() if project.in_project(key)}
-    chains = build_chains(graph, own)
-    resolve = _Resolver(graph, chains)
-    frontier = _Frontier(graph, chains)
+    setup = _Setup(project, graph, apps)
+    chains, scope = setup.chains, setup.scope
+    plans = {key: setup.plan(key) for key in scope}
+
+    rewired = _rewire(graph, project, chains, plans)
+    if rewired is None:  # cannot happen: providers are ancestors of what was depended on
+        return []
+    candidate, implied_via = rewired
+    return [_proposal(key, plans[key], project, chains, candidate[key], implied_via) for key in scope]
+
+
+def _rewire(
+    graph: MigrationGraph, project: Project, chains: dict[str, AppChain], plans: dict[MigrationKey, _Plan]
+) -> (
+    tuple[dict[MigrationKey, dict[MigrationKey, str]], Callable[[MigrationKey, MigrationKey], MigrationKey | None]]
+    | None
+):
+    """The rewired graph: each planned migration's candidate edges, and "which other parent implies this one".
+
+    Planned migrations get their own same-app + kept + provider edges; every other edge (run_before, unplanned
+    migrations) stays.  Edges declared by migrations a used squash replaces are left out: they vanish when the
+    squash is finalized, so nothing may be judged "implied" through them.  None if the result has a cycle.
+    """
     dg = graph.dg
-    scope = sorted(
-        node
-        for node, data in dg.nodes(data=True)
-        if data["kind"] == NodeKind.MIGRATION
-        and node.app_label in selected
-        and node in project.migrations
-        and project.in_project(node)
-    )
-    referencing: dict[tuple[str, object], list[str]] = {}
-    for app in sorted(chains):
-        for event in chains[app].event_keys("refby", "frefby"):
-            referencing.setdefault(event, []).append(app)
-    plans = {key: _plan(key, project, chains, resolve, frontier, referencing) for key in scope}
-
-    # The rewired graph: planned migrations get their own same-app + kept + provider edges; every other
-    # edge (run_before, unplanned migrations) stays.
-    # Edges declared by migrations a used squash replaces are left out: they vanish when the squash is
-    # finalized, so nothing may be judged "implied" through them.
-    def real(parent: MigrationKey, child: MigrationKey) -> bool:
-        declared = _declared_by(dg, parent, child)
-        return declared is None or declared in dg
-
-    parents: dict[MigrationKey, set[MigrationKey]] = {
-        node: {p for p in dg.predecessors(node) if real(p, node)} for node in dg.nodes
-    }
+    parents: dict[MigrationKey, set[MigrationKey]] = {node: _real_parents(dg, node) for node in dg.nodes}
     candidate: dict[MigrationKey, dict[MigrationKey, str]] = {}
     for key, plan in plans.items():
-        info = project.migrations[key]
         own = {p for p in parents[key] if _declared_by(dg, p, key) != key}
-        mine: dict[MigrationKey, str] = {}
-        implied_same = {} if info.unresolved else _same_app_implied(key, plan.resolved, chains)
-        for dep, node in zip(info.dependencies, plan.resolved, strict=True):
-            target = node if node is not None else dep.key
-            if target.app_label == key.app_label:
-                if (node is not None or dep.key.name != FIRST) and target not in implied_same:
-                    mine[target] = "same-app"
-            elif plan.keep_all is not None or node is None:
-                mine[target] = "kept"
-            elif _swappable_needed(dep, node, plan):
-                mine[target] = "swappable"
-        if plan.keep_all is None:
-            for node in plan.required:
-                mine.setdefault(node, "provider")
+        mine = _candidate(key, project.migrations[key], plan, chains)
         parents[key] = own | {n for n in mine if n in dg}
         candidate[key] = mine
     order = _topological(dg.nodes, parents)
-    if order is None:  # cannot happen: providers are ancestors of what was depended on
-        return []
+    if order is None:
+        return None
     anc = _ancestor_bits(order, parents)
     index, bits = anc["index"], anc["bits"]
 
@@ -445,7 +441,214 @@ def propose(
                 return other
         return None
 
-    return [_proposal(key, plans[key], project, chains, candidate[key], implied_via) for key in scope]
+    return candidate, implied_via
+
+
+#: operations that delete, rename or change one of the migration's own models or fields (own removals)
+_REMOVING = frozenset({"DeleteModel", "RenameModel", "RemoveField", "AlterField", "RenameField"})
+
+
+class _Setup:
+    """What every proposal of one project is computed from: chains, resolver, frontier, plans (memoised)."""
+
+    def __init__(self, project: Project, graph: MigrationGraph, apps: Iterable[str] | None) -> None:
+        self.project = project
+        selected = set(apps) if apps is not None else set(project.project_apps)
+        # Only the project's own apps: dependencies on contrib/third-party apps are kept as written
+        # ("external"), whichever loader produced the project.
+        own = {key: info for key, info in project.migrations.items() if project.in_project(key)}
+        self.chains = chains = build_chains(graph, own)
+        self.resolve = _Resolver(graph, chains)
+        self.frontier = _Frontier(graph, chains)
+        self.scope = sorted(
+            node
+            for node, data in graph.dg.nodes(data=True)
+            if data["kind"] == NodeKind.MIGRATION
+            and node.app_label in selected
+            and node in project.migrations
+            and project.in_project(node)
+        )
+        self.referencing: dict[tuple[str, object], list[str]] = {}
+        for app in sorted(chains):
+            for event in chains[app].event_keys("refby", "frefby"):
+                self.referencing.setdefault(event, []).append(app)
+        self._plans: dict[MigrationKey, _Plan] = {}
+        #: (app, model) of every model another app references (by name or through ``to_field=``)
+        self._referenced: set[tuple[str, str]] | None = None
+
+    def resolved(self, key: MigrationKey) -> list[MigrationKey | None]:
+        """What each dependency of ``key`` resolves to (its plan's ``resolved``)."""
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan.resolved
+        resolve = self.resolve
+        return [resolve(dep.key) for dep in self.project.migrations[key].dependencies]
+
+    def plan(self, key: MigrationKey, *, shortcut: bool = False) -> _Plan:
+        """The plan of ``key``; with ``shortcut``, a migration that references no other app, has no opaque
+        operation and removes nothing another app references gets an empty plan without reading its needs
+        (its ``refs`` are then empty: only :func:`over_specified` uses it, where that is the same)."""
+        found = self._plans.get(key)
+        if found is None:
+            if shortcut and self._independent(key):
+                found = _Plan(key, References(key), self.resolved(key), {}, None, [], {})
+            else:
+                found = _plan(key, self.project, self.chains, self.resolve, self.frontier, self.referencing)
+            self._plans[key] = found
+        return found
+
+    def _independent(self, key: MigrationKey) -> bool:
+        """True when :func:`_plan` would find nothing required and nothing to keep (checked conservatively)."""
+        info = self.project.migrations[key]
+        if info.unresolved:
+            return False
+        referenced = self._referenced
+        if referenced is None:
+            referenced = self._referenced = {(t.app_label, t.model) for _, t in self.referencing}  # type: ignore[attr-defined]
+        app = key.app_label
+        for op in info.operations:
+            if op.opaque:
+                return False
+            for ref in op.references:
+                if ref.app_label != app:
+                    return False
+            for fref in op.field_references:
+                if fref.app_label != app:
+                    return False
+            if op.kind in _REMOVING and ((app, op.model) in referenced or (app, op.old_name) in referenced):
+                return False
+        return True
+
+
+def _real_parents(dg: nx.DiGraph, node: MigrationKey) -> set[MigrationKey]:
+    """Parents of ``node`` in the graph proposals are judged on.
+
+    Edges declared by migrations a used squash replaces are left out: they vanish when the squash is
+    finalized, so nothing may be judged "implied" through them.
+    """
+    found = set()
+    for parent, data in _adjacency(dg, "pred")[node].items():
+        declared = data.get("declared_by")
+        if declared is None or declared in dg:
+            found.add(parent)
+    return found
+
+
+def _candidate(key: MigrationKey, info: MigrationInfo, plan: _Plan, chains: dict[str, AppChain]) -> dict:
+    """The edges the rewired graph gives a planned migration, with why each is there."""
+    mine: dict[MigrationKey, str] = {}
+    implied_same = {} if info.unresolved else _same_app_implied(key, plan.resolved, chains)
+    for dep, node in zip(info.dependencies, plan.resolved, strict=True):
+        target = node if node is not None else dep.key
+        if target.app_label == key.app_label:
+            if (node is not None or dep.key.name != FIRST) and target not in implied_same:
+                mine[target] = "same-app"
+        elif plan.keep_all is not None or node is None:
+            mine[target] = "kept"
+        elif _swappable_needed(dep, node, plan):
+            mine[target] = "swappable"
+    if plan.keep_all is None:
+        for node in plan.required:
+            mine.setdefault(node, "provider")
+    return mine
+
+
+@dataclass(frozen=True)
+class OverSpecified:
+    """One cross-app dependency :func:`propose` removes as over-specified (its ``remove`` change)."""
+
+    migration: MigrationKey
+    dependency: MigrationKey
+    reason: str
+    provider: MigrationKey | None = None
+    via: MigrationKey | None = None
+
+
+def over_specified(
+    project: Project, *, apps: Iterable[str] | None = None, graph: MigrationGraph | None = None
+) -> list[OverSpecified]:
+    """The over-specified cross-app dependencies :func:`propose` would remove, without the proposals.
+
+    Exactly the ``remove``/``over-specified`` changes of ``propose(project, apps=apps, graph=graph)``, in
+    the same order (migration, then dependency order), with the same reasons, providers and ``via``
+    (``tests/deps/test_over_specified.py`` compares both).  Cheaper: a migration that references no other
+    app and removes nothing another app references is planned without reading its needs, no
+    :class:`Proposal` or :class:`EdgeChange` is built, and only migrations with a resolved cross-app
+    dependency are walked.
+    """
+    graph = graph if graph is not None else project.graph()
+    if not graph.is_acyclic:
+        return []
+    setup = _Setup(project, graph, apps)
+    plans = {key: setup.plan(key, shortcut=True) for key in setup.scope}
+    rewired = _rewire(graph, project, setup.chains, plans)
+    if rewired is None:  # as in propose
+        return []
+    candidate, implied_via = rewired
+    found: list[OverSpecified] = []
+    for key, plan in plans.items():
+        if plan.keep_all is not None or not any(
+            node is not None and node.app_label != key.app_label for node in plan.resolved
+        ):
+            continue  # kept as written, or no resolved cross-app dependency: nothing can be over-specified
+        found.extend(_over_specified(key, project.migrations[key], plan, candidate[key], implied_via))
+    return found
+
+
+def _over_specified(
+    key: MigrationKey,
+    info: MigrationInfo,
+    plan: _Plan,
+    candidate: dict[MigrationKey, str],
+    implied_via: Callable[[MigrationKey, MigrationKey], MigrationKey | None],
+) -> list[OverSpecified]:
+    """:func:`_proposal`'s walk over the dependencies of ``key``, keeping only the over-specified removals."""
+    required = plan.required
+    final: dict[MigrationKey, MigrationKey | None] = {}
+
+    def implied(node: MigrationKey) -> MigrationKey | None:
+        if node not in final:
+            final[node] = implied_via(key, node) if candidate.get(node) != "swappable" else None
+        return final[node]
+
+    def present(node: MigrationKey) -> bool:
+        return (
+            any(
+                n == node and dep.form is not DependencyForm.LATEST
+                for dep, n in zip(info.dependencies, plan.resolved, strict=True)
+            )
+            and implied(node) is None
+        )
+
+    found: list[OverSpecified] = []
+    placed: set[MigrationKey] = set()
+    for dep, node in zip(info.dependencies, plan.resolved, strict=True):
+        app = dep.key.app_label
+        # Same-app dependencies (kept, or transitive) never resolve to another app's node.
+        if app == key.app_label or node is None or node in placed:
+            continue
+        if _swappable_needed(dep, node, plan):
+            placed.add(node)
+            continue
+        if node in required:
+            if implied(node) is None:
+                placed.add(node)
+            continue
+        providers = sorted(n for n in required if n.app_label == app)
+        if not providers:
+            found.append(OverSpecified(key, dep.key, f"nothing of {app!r} is referenced"))
+            continue
+        provider = providers[0]
+        what = required[provider].what
+        if provider in placed or present(provider):
+            found.append(OverSpecified(key, dep.key, f"needs only {provider}, which {what}, already listed", provider))
+        elif (via := implied(provider)) is not None:
+            reason = f"needs only {provider}, which {what}, already implied through {via}"
+            found.append(OverSpecified(key, dep.key, reason, provider, via))
+        else:
+            found.append(OverSpecified(key, dep.key, f"needs only {provider}, which {what}", provider))
+            placed.add(provider)
+    return found
 
 
 def _declared_by(dg: nx.DiGraph, parent: MigrationKey, child: MigrationKey) -> MigrationKey | None:

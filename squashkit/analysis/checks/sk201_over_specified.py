@@ -9,15 +9,15 @@ from squashkit.analysis.findings import AnalysisContext, Finding, Severity, regi
 
 @register("SK201", "over-specified-dependency", Severity.WARNING, "Cross-app dependency wider than needed")
 def check(context: AnalysisContext) -> Iterator[Finding]:
-    for proposal, change in context.over_specified:
-        replacement = f"; depend on {change.provider} instead" if change.provider else ""
+    for item in context.over_specified:
+        replacement = f"; depend on {item.provider} instead" if item.provider else ""
         yield Finding(
             code="SK201",
             severity=Severity.WARNING,
-            message=f"{proposal.migration} depends on {change.dependency}: {change.reason}",
+            message=f"{item.migration} depends on {item.dependency}: {item.reason}",
             hint=f"`squashkit deps --diff` shows the rewrite{replacement}.",
-            path=context.path_of(proposal.migration),
-            line=context.dependency_line(proposal.migration, change.dependency),
-            migration=proposal.migration,
-            related=(change.dependency,),
+            path=context.path_of(item.migration),
+            line=context.dependency_line(item.migration, item.dependency),
+            migration=item.migration,
+            related=(item.dependency,),
         )
