@@ -153,10 +153,20 @@ class AnalysisContext:
     @cached_property
     def metrics(self) -> dict[str, AppMetrics]:
         """Per-app metrics of the selected apps (see :mod:`squashkit.analysis.metrics`)."""
-        redundant = [declared_by for _, declared_by, _ in self.redundant]
-        over = [item.migration for item in self.over_specified]
+        # grouped by app first: each app's row only counts its own
+        redundant: dict[str, list[MigrationKey]] = {}
+        for _, declared_by, _ in self.redundant:
+            redundant.setdefault(declared_by.app_label, []).append(declared_by)
+        over: dict[str, list[MigrationKey]] = {}
+        for item in self.over_specified:
+            over.setdefault(item.migration.app_label, []).append(item.migration)
         return {
-            label: app_metrics(self.graph, label, redundant_children=redundant, over_specified_children=over)
+            label: app_metrics(
+                self.graph,
+                label,
+                redundant_children=redundant.get(label, ()),
+                over_specified_children=over.get(label, ()),
+            )
             for label in self.apps
         }
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from squashkit.graph.graph import MigrationGraph
+from squashkit.graph.graph import MigrationGraph, _adjacency
 from squashkit.graph.model import MigrationInfo, MigrationKey, Project
 
 __all__ = ["AppMetrics", "Totals", "app_metrics", "pressure_level", "totals"]
@@ -160,8 +160,9 @@ def app_metrics(
     project = graph.project
     files = project.app_migrations(label)
     nodes = list(graph.migration_nodes(label))
-    deps_out = sum(1 for n in nodes for p in graph.dg.predecessors(n) if p.app_label != label)
-    deps_in = sum(1 for n in nodes for c in graph.dg.successors(n) if c.app_label != label)
+    pred, succ = _adjacency(graph.dg, "pred"), _adjacency(graph.dg, "succ")
+    deps_out = sum(1 for n in nodes for p in pred[n] if p.app_label != label)
+    deps_in = sum(1 for n in nodes for c in succ[n] if c.app_label != label)
     window = _window(graph, label)
     foldable, barriers = _foldable([project.migrations[n] for n in window])
     return AppMetrics(

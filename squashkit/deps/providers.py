@@ -56,7 +56,9 @@ class AppChain:
                 if j is not None:
                     bits |= self.ancestry[j]
             self.ancestry.append(bits)
-        self._events: dict[tuple[str, object], tuple[list[int], list[str]]] = {}
+        #: (kind, target) -> (node indices, what each does); a ``what`` is kept as ``(template, *args)`` and
+        #: formatted only when a provision is returned (most recorded events are never asked for)
+        self._events: dict[tuple[str, object], tuple[list[int], list[tuple]]] = {}
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -92,13 +94,17 @@ class AppChain:
                 kept.append(node)
         return sorted(kept)
 
-    def record(self, kind: EventKind, target: object, node: MigrationKey, what: str) -> None:
-        idxs, whats = self._events.setdefault((kind, target), ([], []))
+    def record(self, kind: EventKind, target: object, node: MigrationKey, template: str, *args: object) -> None:
+        """Record an event of ``node``; what it does is ``template.format(*args)``."""
+        found = self._events.get((kind, target))
+        if found is None:
+            found = self._events[(kind, target)] = ([], [])
+        idxs, whats = found
         i = self.index[node]
         if idxs and idxs[-1] == i:
             return
         idxs.append(i)
-        whats.append(what)
+        whats.append((template, *args))
 
     def has_events(self, kind: EventKind, target: object) -> bool:
         return (kind, target) in self._events
@@ -119,7 +125,8 @@ class AppChain:
         while pos >= 0:
             i = idxs[pos]
             if ancestry >> i & 1:
-                return Provision(self.nodes[i], whats[pos])
+                template, *args = whats[pos]
+                return Provision(self.nodes[i], template.format(*args))
             pos -= 1
         return None
 
@@ -190,11 +197,11 @@ def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, 
     app = chain.label
     for op in info.operations:
         if op.opaque and not (op.category == "python" and op.references):
-            chain.record("opaque", None, node, f"runs {op.kind} (opaque)")
+            chain.record("opaque", None, node, "runs {} (opaque)", op.kind)
         if op.category == "python":
             for ref in op.references:
                 if ref.app_label == app:
-                    chain.record("touch", ref.model, node, f"reads {ref} in RunPython")
+                    chain.record("touch", ref.model, node, "reads {} in RunPython", ref)
             continue
         model = op.model
         foreign = [r for r in op.references if r.app_label != app]
@@ -204,31 +211,32 @@ def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, 
             held.setdefault(model, set()).update(foreign_fields)
             for ref in held[model]:
                 kind: EventKind = "frefby" if isinstance(ref, FieldRef) else "refby"
-                chain.record(kind, ref, node, f"changes {app}.{model}, which references {ref} ({op.kind})")
+                chain.record(kind, ref, node, "changes {}.{}, which references {} ({})", app, model, ref, op.kind)
         for ref in foreign:
-            chain.record("refby", ref, node, f"references {ref} ({op.kind})")
+            chain.record("refby", ref, node, "references {} ({})", ref, op.kind)
         for fref in foreign_fields:
-            chain.record("frefby", fref, node, f"references {fref} ({op.kind})")
+            chain.record("frefby", fref, node, "references {} ({})", fref, op.kind)
         if model is None:
             continue
-        label = f"{app}.{model}"
         if op.kind == "CreateModel":
-            chain.record("create", model, node, f"creates {label}")
+            chain.record("create", model, node, "creates {}.{}", app, model)
         elif op.kind == "RenameModel" and op.old_name:
-            chain.record("delete", op.old_name, node, f"renames {app}.{op.old_name} to {label}")
-            chain.record("create", model, node, f"renames {app}.{op.old_name} to {label}")
-            chain.record("touch", op.old_name, node, f"renames {app}.{op.old_name}")
+            chain.record("delete", op.old_name, node, "renames {}.{} to {}.{}", app, op.old_name, app, model)
+            chain.record("create", model, node, "renames {}.{} to {}.{}", app, op.old_name, app, model)
+            chain.record("touch", op.old_name, node, "renames {}.{}", app, op.old_name)
             held[model] = held.get(model, set()) | held.get(op.old_name, set())
         elif op.kind == "DeleteModel":
-            chain.record("delete", model, node, f"deletes {label}")
+            chain.record("delete", model, node, "deletes {}.{}", app, model)
         if op.field:
             if op.kind == "AddField":
-                chain.record("field", (model, op.field), node, f"adds {label}.{op.field}")
+                chain.record("field", (model, op.field), node, "adds {}.{}.{}", app, model, op.field)
             elif op.kind == "AlterField":
-                chain.record("field", (model, op.field), node, f"alters {label}.{op.field}")
+                chain.record("field", (model, op.field), node, "alters {}.{}.{}", app, model, op.field)
             elif op.kind == "RenameField":
-                chain.record("field", (model, op.field), node, f"renames {label}.{op.old_name} to {op.field}")
-        chain.record("touch", model, node, f"changes {label} ({op.kind})")
+                chain.record(
+                    "field", (model, op.field), node, "renames {}.{}.{} to {}", app, model, op.old_name, op.field
+                )
+        chain.record("touch", model, node, "changes {}.{} ({})", app, model, op.kind)
 
 
 def build_chains(graph: MigrationGraph, migrations: Mapping[MigrationKey, MigrationInfo]) -> dict[str, AppChain]:
