@@ -11,12 +11,15 @@ Library entry points (no printing, no click; errors subclass :class:`SquashkitEr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from squashkit.errors import SquashkitError
 from squashkit.graph.django_loader import load_django
-from squashkit.graph.model import MigrationKey
+from squashkit.graph.model import MigrationKey, Project
 from squashkit.graph.static import load_static
+
+if TYPE_CHECKING:
+    from squashkit.analysis.report import Report
 
 __all__ = ["MigrationKey", "SquashkitError", "__version__", "analyze", "load_django", "load_static"]
 
@@ -30,8 +33,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def analyze(project, *, apps=None, applied=()):  # type: ignore[no-untyped-def]
-    """Analyse a loaded project; see :func:`squashkit.analysis.analyze`."""
+def analyze(project: Project, **options: Any) -> Report:
+    """Analyse a loaded project: :func:`squashkit.analysis.analyze` (imported on first use: the analysis
+    package imports the graph modules, which must be initialised first)."""
     from squashkit.analysis import analyze as _analyze
 
-    return _analyze(project, apps=apps, applied=applied)
+    return _analyze(project, **options)
