@@ -290,8 +290,14 @@ def run_benchmarks(
     ratios["in_process_graph_work"] = django.median("work") / in_process["squashkit_graph"].median("work")
     cold = in_process["squashkit_cold"]
     return {
-        "project": {"root": str(root), "apps": apps, "migrations_per_app": migrations, "seed": seed,
-                    "migrations": cold.inner[-1]["migrations"], "models": django.inner[-1]["models"]},
+        "project": {
+            "root": str(root),
+            "apps": apps,
+            "migrations_per_app": migrations,
+            "seed": seed,
+            "migrations": cold.inner[-1]["migrations"],
+            "models": django.inner[-1]["models"],
+        },
         "repeat": repeat,
         "machine": _machine(),
         "mode": cold.inner[-1]["mode"],

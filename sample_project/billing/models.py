@@ -8,6 +8,7 @@ class Invoice(models.Model):
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, null=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
+
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey("billing.Invoice", on_delete=models.CASCADE)
     order_line = models.ForeignKey("sales_orders.OrderLine", on_delete=models.PROTECT)

@@ -7,6 +7,7 @@ class Warehouse(models.Model):
     active = models.BooleanField(default=True)
     capacity = models.PositiveIntegerField(default=0)
 
+
 class Product(models.Model):
     name = models.CharField(max_length=250)
     description = models.TextField(blank=True)
@@ -17,6 +18,7 @@ class Product(models.Model):
     barcode = models.CharField(max_length=128, blank=True)
     category = models.CharField(max_length=80, blank=True, default="")
 
+
 class StockLevel(models.Model):
     product = models.ForeignKey("inventory.Product", on_delete=models.CASCADE)
     warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.CASCADE)
@@ -25,6 +27,7 @@ class StockLevel(models.Model):
     updated = models.DateTimeField(null=True)
     supplier = models.ForeignKey("purchase_orders.Supplier", on_delete=models.SET_NULL, null=True, blank=True)
     reorder_level = models.IntegerField(default=0)
+
 
 class Reservation(models.Model):
     order_line = models.ForeignKey("sales_orders.OrderLine", on_delete=models.CASCADE)

@@ -6,6 +6,7 @@ class Supplier(models.Model):
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=30, blank=True)
 
+
 class PurchaseOrder(models.Model):
     supplier = models.ForeignKey("purchase_orders.Supplier", on_delete=models.PROTECT)
     reference = models.CharField(max_length=40)
@@ -13,6 +14,7 @@ class PurchaseOrder(models.Model):
     sales_order = models.ForeignKey("sales_orders.Order", on_delete=models.SET_NULL, null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
+
 
 class PurchaseOrderLine(models.Model):
     purchase_order = models.ForeignKey("purchase_orders.PurchaseOrder", on_delete=models.CASCADE)

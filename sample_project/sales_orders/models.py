@@ -15,6 +15,7 @@ class Order(models.Model):
     class Meta:
         indexes = [models.Index(fields=["status"], name="sales_order_status_idx")]
 
+
 class OrderLine(models.Model):
     order = models.ForeignKey("sales_orders.Order", on_delete=models.CASCADE, related_name="lines")
     quantity = models.PositiveIntegerField(default=1)

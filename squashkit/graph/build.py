@@ -101,13 +101,9 @@ def build_graph(
             return None
         nodes = by_app.get(key.app_label, [])
         if key.name == FIRST:
-            candidates = sorted(
-                n for n in nodes if not any(p.app_label == n.app_label for p in dg.predecessors(n))
-            )
+            candidates = sorted(n for n in nodes if not any(p.app_label == n.app_label for p in dg.predecessors(n)))
         else:
-            candidates = sorted(
-                n for n in nodes if not any(c.app_label == n.app_label for c in dg.successors(n))
-            )
+            candidates = sorted(n for n in nodes if not any(c.app_label == n.app_label for c in dg.successors(n)))
         if not candidates:
             unresolvable.append(
                 DanglingDependency(
@@ -143,14 +139,10 @@ def build_graph(
             statuses = [target in applied for target in migration.replaces]
             if all(statuses) or not any(statuses):
                 _remove_replaced_nodes(dg, key, migration.replaces)
-                outcomes.append(
-                    ReplacementOutcome(key, migration.replaces, used=True, applied=sum(statuses))
-                )
+                outcomes.append(ReplacementOutcome(key, migration.replaces, used=True, applied=sum(statuses)))
             else:
                 _remove_replacement_node(dg, key, migration.replaces)
-                outcomes.append(
-                    ReplacementOutcome(key, migration.replaces, used=False, applied=sum(statuses))
-                )
+                outcomes.append(ReplacementOutcome(key, migration.replaces, used=False, applied=sum(statuses)))
 
     # Step 6: whatever is still missing is dangling.  A file the loader could not read is not "missing".
     unread = {
@@ -206,9 +198,7 @@ def build_graph(
     return MigrationGraph(project, dg, tuple(outcomes), tuple(dangling), applied)
 
 
-def _remove_replaced_nodes(
-    dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]
-) -> None:
+def _remove_replaced_nodes(dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
     """Django's ``MigrationGraph.remove_replaced_nodes``: re-point edges of replaced nodes."""
     replaced_set = set(replaced)
     for replaced_key in replaced:
@@ -229,9 +219,7 @@ def _remove_replaced_nodes(
         dg.remove_node(replaced_key)
 
 
-def _remove_replacement_node(
-    dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]
-) -> None:
+def _remove_replacement_node(dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
     """Django's ``MigrationGraph.remove_replacement_node``: drop a partially applied squash."""
     present = [k for k in replaced if k in dg]
     parents_of_replaced: set[MigrationKey] = set()

@@ -40,9 +40,7 @@ def _resolve_external(key: MigrationKey, reference: MigrationGraph) -> Migration
     return key
 
 
-def compare_graph_edges(
-    static_graph: MigrationGraph, django_graph: MigrationGraph, apps: Iterable[str]
-) -> list[str]:
+def compare_graph_edges(static_graph: MigrationGraph, django_graph: MigrationGraph, apps: Iterable[str]) -> list[str]:
     """Differences between the nodes of ``apps`` and the edges touching them."""
     differences: list[str] = []
     static_nodes, static_edges = static_graph.signature(apps)
@@ -71,9 +69,7 @@ def compare_graph_edges(
     return differences
 
 
-def compare_projects(
-    static: Project, django: Project, applied: Iterable[MigrationKey] = ()
-) -> list[str]:
+def compare_projects(static: Project, django: Project, applied: Iterable[MigrationKey] = ()) -> list[str]:
     """Every difference between a static load and a Django load of the same project."""
     differences: list[str] = []
     apps = static.project_apps

@@ -268,9 +268,7 @@ def summarize_ast(node: ast.expr, ctx: ModuleContext) -> OperationSummary:
         )
     if kind == "SeparateDatabaseAndState":
         state = args.get("state_operations")
-        inner = (
-            [summarize_ast(e, ctx) for e in state.elts] if isinstance(state, ast.List | ast.Tuple) else []
-        )
+        inner = [summarize_ast(e, ctx) for e in state.elts] if isinstance(state, ast.List | ast.Tuple) else []
         return _state_summary(inner, line)
 
     model: str | None = None

@@ -103,13 +103,9 @@ def project_to_dict(p: Project) -> dict[str, Any]:
     return {
         "root": str(p.root),
         "source": p.source,
-        "apps": [
-            [a.label, str(a.path), str(a.migrations_path), a.external] for a in p.apps.values()
-        ],
+        "apps": [[a.label, str(a.path), str(a.migrations_path), a.external] for a in p.apps.values()],
         "migrations": [migration_to_dict(m) for _, m in sorted(p.migrations.items())],
-        "problems": [
-            [str(f.path), f.line, f.code, f.message, f.app_label, f.migration] for f in p.problems
-        ],
+        "problems": [[str(f.path), f.line, f.code, f.message, f.app_label, f.migration] for f in p.problems],
         "settings": dict(p.settings),
         "complete": p.complete,
         "unmigrated_apps": sorted(p.unmigrated_apps),

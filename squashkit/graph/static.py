@@ -300,7 +300,7 @@ def _decode(data: bytes, path: Path) -> tuple[str | None, FileProblem | None]:
         line = data.count(b"\n", 0, start) + 1
         reason = getattr(exc, "reason", str(exc))
         return None, FileProblem(
-            path, line, "encoding", f"cannot decode as {encoding}: byte {data[start:start + 1]!r} ({reason})"
+            path, line, "encoding", f"cannot decode as {encoding}: byte {data[start : start + 1]!r} ({reason})"
         )
 
 
@@ -380,9 +380,7 @@ class _Evaluator:
             if dotted and dotted.startswith("django.conf.settings."):
                 setting = dotted.rsplit(".", 1)[1]
             app_label = value.split(".", 1)[0]
-            return Dependency(
-                MigrationKey(app_label, "__first__"), DependencyForm.SWAPPABLE, setting, node.lineno
-            )
+            return Dependency(MigrationKey(app_label, "__first__"), DependencyForm.SWAPPABLE, setting, node.lineno)
         return None
 
     def keys(self, node: ast.expr) -> list[MigrationKey]:
@@ -406,9 +404,7 @@ def parse_migration(
     if text is None:
         assert decode_problem is not None
         return None, [
-            FileProblem(
-                path, decode_problem.line, "encoding", decode_problem.message, key.app_label, key.name
-            )
+            FileProblem(path, decode_problem.line, "encoding", decode_problem.message, key.app_label, key.name)
         ]
     try:
         tree = ast.parse(text, filename=str(path))
