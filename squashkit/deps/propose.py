@@ -37,6 +37,7 @@ import networkx as nx
 
 from squashkit.deps.providers import AppChain, Provision, build_chains
 from squashkit.deps.references import References, references
+from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.graph import MigrationGraph, NodeKind, _adjacency
 from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
 
@@ -199,25 +200,9 @@ class _Frontier:
             for i, node in enumerate(self.chains[app].nodes):
                 position[node] = offset + i
             offset += len(self.chains[app])
-        dg = self.graph.dg
-        succ, pred = _adjacency(dg, "succ"), _adjacency(dg, "pred")
-        # Kahn's algorithm on the adjacency dicts (any topological order gives the same bit-sets); the graph
-        # is acyclic (checked by the callers), so every node is reached.
-        pending = {node: len(pred[node]) for node in dg}
-        ready = [node for node, count in pending.items() if count == 0]
-        bits: dict[MigrationKey, int] = {}
-        while ready:
-            node = ready.pop()
-            value = 0
-            for parent in pred[node]:
-                value |= bits[parent]
-                if parent in position:
-                    value |= 1 << position[parent]
-            bits[node] = value
-            for child in succ[node]:
-                pending[child] -= 1
-                if not pending[child]:
-                    ready.append(child)
+        # The graph is acyclic (checked by the callers), so every node is reached.
+        bits = ancestor_bits(_adjacency(self.graph.dg, "pred"), position)
+        assert bits is not None
         return bits
 
     def __call__(self, node: MigrationKey, app: str) -> MigrationKey | None:
@@ -354,36 +339,6 @@ def _same_app_implied(
     return implied
 
 
-def _ancestor_bits(order: list[MigrationKey], parents: dict[MigrationKey, set[MigrationKey]]) -> dict:
-    index = {node: i for i, node in enumerate(order)}
-    bits: dict[MigrationKey, int] = {}
-    for node in order:
-        value = 0
-        for parent in parents.get(node, ()):
-            value |= bits[parent] | (1 << index[parent])
-        bits[node] = value
-    return {"index": index, "bits": bits}
-
-
-def _topological(nodes: Iterable[MigrationKey], parents: dict[MigrationKey, set[MigrationKey]]) -> list | None:
-    children: dict[MigrationKey, list[MigrationKey]] = {}
-    pending: dict[MigrationKey, int] = {}
-    for node in nodes:
-        pending[node] = len(parents.get(node, ()))
-        for parent in parents.get(node, ()):
-            children.setdefault(parent, []).append(node)
-    ready = [n for n, c in pending.items() if c == 0]
-    order: list[MigrationKey] = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for child in children.get(node, ()):
-            pending[child] -= 1
-            if pending[child] == 0:
-                ready.append(child)
-    return order if len(order) == len(pending) else None
-
-
 def propose(
     project: Project, *, apps: Iterable[str] | None = None, graph: MigrationGraph | None = None
 ) -> list[Proposal]:
@@ -426,11 +381,10 @@ def _rewire(
         mine = _candidate(key, project.migrations[key], plan, chains)
         parents[key] = own | {n for n in mine if n in dg}
         candidate[key] = mine
-    order = _topological(dg.nodes, parents)
-    if order is None:
+    index = {node: i for i, node in enumerate(parents)}
+    bits = ancestor_bits(parents, index)
+    if bits is None:
         return None
-    anc = _ancestor_bits(order, parents)
-    index, bits = anc["index"], anc["bits"]
 
     def implied_via(key: MigrationKey, target: MigrationKey) -> MigrationKey | None:
         if target not in index:

@@ -32,6 +32,7 @@ from squashkit.config import discover_settings
 from squashkit.deps.propose import Proposal, Verification
 from squashkit.deps.references import references
 from squashkit.errors import DjangoLoadError, SquashkitError
+from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.model import MigrationKey, Project
 
 __all__ = ["VerifyError", "default_database_applied", "find_settings", "verify"]
@@ -178,25 +179,8 @@ def _ancestry(graph: Any, position: dict[Any, int] | None = None) -> dict[Any, i
     ``position``; nodes without a position propagate their ancestors without a bit of their own)."""
     index = position if position is not None else {key: i for i, key in enumerate(sorted(graph.nodes))}
     parents = {key: [p.key for p in graph.node_map[key].parents] for key in graph.nodes}
-    pending = {key: len(ps) for key, ps in parents.items()}
-    children: dict[Any, list[Any]] = {}
-    for key, ps in parents.items():
-        for parent in ps:
-            children.setdefault(parent, []).append(key)
-    ready = [key for key, count in pending.items() if count == 0]
-    bits: dict[Any, int] = {}
-    while ready:
-        key = ready.pop()
-        value = 0
-        for parent in parents[key]:
-            value |= bits[parent]
-            if parent in index:
-                value |= 1 << index[parent]
-        bits[key] = value
-        for child in children.get(key, ()):
-            pending[child] -= 1
-            if pending[child] == 0:
-                ready.append(child)
+    bits = ancestor_bits(parents, index)
+    assert bits is not None  # Django's graph was built: it has no cycle
     return bits
 
 
