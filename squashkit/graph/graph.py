@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.model import MigrationKey
 
 if TYPE_CHECKING:
@@ -287,22 +288,16 @@ class MigrationGraph:
         """
         if not self.is_acyclic:
             return []
-        # Any topological order gives the same bit-sets; this one avoids networkx's generic sort.
-        order = self._lexicographic_order(set(self.dg))
-        if order is None:  # pragma: no cover - acyclic was checked above
-            return []
-        index = {node: i for i, node in enumerate(order)}
-        ancestors: dict[MigrationKey, int] = {}
-        found: list[RedundantEdge] = []
         pred = _adjacency(self.dg, "pred")
-        for node in order:
-            parents = sorted(pred[node])
-            bits = 0
-            for parent in parents:
-                bits |= ancestors[parent] | (1 << index[parent])
-            ancestors[node] = bits
-            if len(parents) < 2:
+        index = {node: i for i, node in enumerate(pred)}
+        ancestors = ancestor_bits(pred, index)
+        if ancestors is None:  # pragma: no cover - acyclic was checked above
+            return []
+        found: list[RedundantEdge] = []
+        for node, node_parents in pred.items():
+            if len(node_parents) < 2:
                 continue
+            parents = sorted(node_parents)
             for parent in parents:
                 bit = 1 << index[parent]
                 for other in parents:
