@@ -107,7 +107,7 @@ class AnalysisContext:
         for dep in migration.dependencies:
             if dep.key == parent:
                 return dep.line
-        data = self.graph.dg.get_edge_data(parent, child) or {}
+        data = self.graph.edge_data(parent, child) or {}
         return int(data.get("line") or 0)
 
     @cached_property
@@ -133,7 +133,7 @@ class AnalysisContext:
         """Transitively implied edges of selected apps, with the migration declaring each and its line."""
         found = []
         for edge in self.graph.redundant_edges():
-            data = self.graph.dg.edges[edge.parent, edge.child]
+            data = self.graph.succ[edge.parent][edge.child]
             declared_by = data.get("declared_by") or edge.child
             if self.selected(declared_by) and not self._swappable(declared_by, edge.parent):
                 found.append((edge, declared_by, int(data.get("line") or 0)))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from squashkit.graph.graph import MigrationGraph, _adjacency
+from squashkit.graph.graph import MigrationGraph
 from squashkit.graph.model import MigrationInfo, MigrationKey, Project
 
 __all__ = ["AppMetrics", "Totals", "app_metrics", "pressure_level", "totals"]
@@ -160,7 +160,7 @@ def app_metrics(
     project = graph.project
     files = project.app_migrations(label)
     nodes = list(graph.migration_nodes(label))
-    pred, succ = _adjacency(graph.dg, "pred"), _adjacency(graph.dg, "succ")
+    pred, succ = graph.pred, graph.succ
     deps_out = sum(1 for n in nodes for p in pred[n] if p.app_label != label)
     deps_in = sum(1 for n in nodes for c in succ[n] if c.app_label != label)
     window = _window(graph, label)
@@ -195,7 +195,7 @@ def totals(
     wanted = set(apps)
     nodes = [n for n in graph.project_nodes() if n.app_label in wanted]
     node_set = set(nodes)
-    edges = [(p, c) for p, c in graph.dg.edges if c in node_set]
+    edges = [(p, c) for p, c in graph.iter_edges() if c in node_set]
     file_problems = [p for p in project.problems if p.app_label is None or p.app_label in wanted]
     return Totals(
         apps=len(rows),

@@ -33,12 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import networkx as nx
-
 from squashkit.deps.providers import AppChain, Provision, build_chains
 from squashkit.deps.references import References, references
 from squashkit.graph.algorithms import ancestor_bits
-from squashkit.graph.graph import MigrationGraph, NodeKind, _adjacency
+from squashkit.graph.graph import MigrationGraph, NodeKind
 from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
 
 __all__ = ["EdgeChange", "OverSpecified", "Proposal", "ReasonCode", "Verification", "over_specified", "propose"]
@@ -201,7 +199,7 @@ class _Frontier:
                 position[node] = offset + i
             offset += len(self.chains[app])
         # The graph is acyclic (checked by the callers), so every node is reached.
-        bits = ancestor_bits(_adjacency(self.graph.dg, "pred"), position)
+        bits = ancestor_bits(self.graph.pred, position)
         assert bits is not None
         return bits
 
@@ -373,13 +371,13 @@ def _rewire(
     migrations) stays.  Edges declared by migrations a used squash replaces are left out: they vanish when the
     squash is finalized, so nothing may be judged "implied" through them.  None if the result has a cycle.
     """
-    dg = graph.dg
-    parents: dict[MigrationKey, set[MigrationKey]] = {node: _real_parents(dg, node) for node in dg.nodes}
+    pred, nodes = graph.pred, graph.kinds
+    parents: dict[MigrationKey, set[MigrationKey]] = {node: _real_parents(graph, node) for node in nodes}
     candidate: dict[MigrationKey, dict[MigrationKey, str]] = {}
     for key, plan in plans.items():
-        own = {p for p in parents[key] if _declared_by(dg, p, key) != key}
+        own = {p for p in parents[key] if pred[key][p].get("declared_by") != key}
         mine = _candidate(key, project.migrations[key], plan, chains)
-        parents[key] = own | {n for n in mine if n in dg}
+        parents[key] = own | {n for n in mine if n in nodes}
         candidate[key] = mine
     index = {node: i for i, node in enumerate(parents)}
     bits = ancestor_bits(parents, index)
@@ -416,8 +414,8 @@ class _Setup:
         self.frontier = _Frontier(graph, chains)
         self.scope = sorted(
             node
-            for node, data in graph.dg.nodes(data=True)
-            if data["kind"] == NodeKind.MIGRATION
+            for node, kind in graph.kinds.items()
+            if kind == NodeKind.MIGRATION
             and node.app_label in selected
             and node in project.migrations
             and project.in_project(node)
@@ -474,16 +472,17 @@ class _Setup:
         return True
 
 
-def _real_parents(dg: nx.DiGraph, node: MigrationKey) -> set[MigrationKey]:
+def _real_parents(graph: MigrationGraph, node: MigrationKey) -> set[MigrationKey]:
     """Parents of ``node`` in the graph proposals are judged on.
 
     Edges declared by migrations a used squash replaces are left out: they vanish when the squash is
     finalized, so nothing may be judged "implied" through them.
     """
+    nodes = graph.kinds
     found = set()
-    for parent, data in _adjacency(dg, "pred")[node].items():
+    for parent, data in graph.pred[node].items():
         declared = data.get("declared_by")
-        if declared is None or declared in dg:
+        if declared is None or declared in nodes:
             found.add(parent)
     return found
 
@@ -603,11 +602,6 @@ def _over_specified(
             found.append(OverSpecified(key, dep.key, f"needs only {provider}, which {what}", provider))
             placed.add(provider)
     return found
-
-
-def _declared_by(dg: nx.DiGraph, parent: MigrationKey, child: MigrationKey) -> MigrationKey | None:
-    """The migration whose file declares the edge (a replaced migration for re-pointed edges)."""
-    return dg.edges[parent, child].get("declared_by")
 
 
 def _swappable_needed(dep: Dependency, node: MigrationKey | None, plan: _Plan) -> bool:

@@ -22,8 +22,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import networkx as nx
-
 from squashkit.graph.graph import MigrationGraph, NodeKind
 from squashkit.graph.model import FieldRef, MigrationInfo, MigrationKey, ModelRef
 
@@ -188,6 +186,8 @@ def _app_order(nodes: list[MigrationKey], parents: Mapping[MigrationKey, list[Mi
             if pending[child] == 0:
                 heapq.heappush(ready, child)
     if len(order) != len(nodes):
+        import networkx as nx
+
         raise nx.NetworkXUnfeasible("same-app cycle")
     return order
 
@@ -241,14 +241,14 @@ def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, 
 
 def build_chains(graph: MigrationGraph, migrations: Mapping[MigrationKey, MigrationInfo]) -> dict[str, AppChain]:
     """One :class:`AppChain` per app with migration nodes in ``graph``."""
-    dg = graph.dg
+    pred = graph.pred
     by_app: dict[str, list[MigrationKey]] = {}
     parents: dict[MigrationKey, list[MigrationKey]] = {}
-    for node, data in dg.nodes(data=True):
-        if data["kind"] != NodeKind.MIGRATION or node not in migrations:
+    for node, kind in graph.kinds.items():
+        if kind != NodeKind.MIGRATION or node not in migrations:
             continue
         by_app.setdefault(node.app_label, []).append(node)
-        parents[node] = [p for p in dg.predecessors(node) if p.app_label == node.app_label]
+        parents[node] = [p for p in pred[node] if p.app_label == node.app_label]
     chains: dict[str, AppChain] = {}
     for label, nodes in by_app.items():
         chain = AppChain(label, _app_order(sorted(nodes), parents), parents)

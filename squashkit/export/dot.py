@@ -119,7 +119,7 @@ def resolve_since(graph: MigrationGraph, text: str, apps: Sequence[str] | None =
     if app not in graph.project.project_apps:
         known = ", ".join(graph.project.project_apps) or "none"
         raise UsageError(f"--since {text}: no app with label {app!r} (known apps: {known})")
-    names = sorted(k.name for k in graph.dg.nodes if k.app_label == app and not k.is_marker)
+    names = sorted(k.name for k in graph.kinds if k.app_label == app and not k.is_marker)
     if name in names:
         return MigrationKey(app, name)
     matches = [n for n in names if n.startswith(name)]
@@ -135,12 +135,12 @@ def resolve_since(graph: MigrationGraph, text: str, apps: Sequence[str] | None =
 
 def _ancestors(graph: MigrationGraph, starts: Iterable[MigrationKey]) -> set[MigrationKey]:
     """Every ancestor of ``starts`` (one backwards walk, not one per node)."""
-    dg = graph.dg
+    pred = graph.pred
     seen: set[MigrationKey] = set()
     stack = list(starts)
     while stack:
         node = stack.pop()
-        for parent in dg.predecessors(node):
+        for parent in pred[node]:
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
@@ -155,16 +155,16 @@ def select(
     since: MigrationKey | None = None,
 ) -> Selection:
     """The nodes to draw; see the module docstring for the filters."""
-    dg = graph.dg
+    pred = graph.pred
     project_apps = set(graph.project.project_apps)
     wanted = sorted(set(apps)) if apps else None
-    nodes = {n for n in dg.nodes if n.app_label in project_apps}
+    nodes = {n for n in graph.kinds if n.app_label in project_apps}
     words: list[str] = []
     if wanted is not None:
         nodes = {n for n in nodes if n.app_label in wanted}
         words.append(("apps " if len(wanted) > 1 else "app ") + ", ".join(wanted))
     if since is not None:
-        if since not in dg:
+        if since not in graph:
             raise UsageError(f"{since} is not a node of the graph")
         after = graph.descendants(since) | {since}
         nodes &= after
@@ -173,12 +173,12 @@ def select(
         own = set(wanted) if wanted is not None else ({since.app_label} if since is not None else project_apps)
         nodes |= {n for n in _ancestors(graph, nodes) if n.app_label in project_apps and n.app_label not in own}
         words.append("with dependencies")
-    outside = {p for n in nodes for p in dg.predecessors(n)} - nodes
+    outside = {p for n in nodes for p in pred[n]} - nodes
     inactive: dict[MigrationKey, tuple[MigrationKey, bool]] = {}
     for outcome in graph.replacements:
         if outcome.used and outcome.replacement in nodes:
             for key in outcome.replaces:
-                if key not in dg:
+                if key not in graph:
                     inactive[key] = (outcome.replacement, True)
         elif not outcome.used and any(k in nodes for k in outcome.replaces):
             inactive[outcome.replacement] = (outcome.replacement, False)
@@ -192,7 +192,6 @@ def declared_edges(graph: MigrationGraph, pairs: Iterable[Edge]) -> frozenset[Ed
     A ``__first__``/``__latest__`` dependency is the edge from the node it resolved to; a dependency of (or on)
     a migration that a squash replaces is the edge re-pointed to the squash.  Pairs with no edge are skipped.
     """
-    dg = graph.dg
     squash_of: dict[MigrationKey, MigrationKey] = {}
     for outcome in graph.replacements:
         if outcome.used:
@@ -200,7 +199,7 @@ def declared_edges(graph: MigrationGraph, pairs: Iterable[Edge]) -> frozenset[Ed
                 squash_of[key] = outcome.replacement
 
     def marker_node(dep: MigrationKey) -> MigrationKey | None:
-        if dep in dg or not dep.is_marker:
+        if dep in graph or not dep.is_marker:
             return None
         if dep.name == FIRST:
             roots = graph.root_nodes(dep.app_label)
@@ -212,13 +211,13 @@ def declared_edges(graph: MigrationGraph, pairs: Iterable[Edge]) -> frozenset[Ed
 
     found: set[Edge] = set()
     for dep, child in pairs:
-        target = child if child in dg else squash_of.get(child)
+        target = child if child in graph else squash_of.get(child)
         if target is None:
             continue
-        resolved = marker_node(dep) if dep not in dg else dep
+        resolved = marker_node(dep) if dep not in graph else dep
         if resolved is None:
             resolved = squash_of.get(dep)
-        if resolved is not None and dg.has_edge(resolved, target):
+        if resolved is not None and graph.has_edge(resolved, target):
             found.add((resolved, target))
     return frozenset(found)
 
@@ -332,7 +331,7 @@ def _operations_line(ctx: _Context, key: MigrationKey) -> str | None:
 
 def _migration_node(ctx: _Context, key: MigrationKey) -> str:
     graph = ctx.graph
-    kind = graph.kind(key) if key in graph.dg else None
+    kind = graph.kind(key) if key in graph else None
     info = graph.project.migrations.get(key)
     lines = [key.name]
     attrs: Attrs = []
@@ -384,7 +383,7 @@ def _outside_node(key: MigrationKey) -> str:
 
 
 def _edge_attrs(ctx: _Context, parent: MigrationKey, child: MigrationKey) -> Attrs:
-    data = ctx.graph.dg.edges[parent, child]
+    data = ctx.graph.succ[parent][child]
     attrs: Attrs = []
     if (parent, child) in ctx.cycle_edges:
         attrs += [("color", ALERT), ("penwidth", "2.5")]
@@ -504,7 +503,7 @@ def _migration_level(ctx: _Context, legend: bool, title: str | None) -> list[str
         ctx.used.add("outside")
     body += ["  " + _outside_node(key) for key in sorted(selection.outside)]
     drawn = selection.nodes | selection.outside
-    for parent, child in sorted(graph.dg.edges):
+    for parent, child in graph.edges():
         if parent in drawn and child in drawn and (child in selection.nodes or parent in selection.nodes):
             attrs = _edge_attrs(ctx, parent, child)
             body.append(f"  {_node_id(parent)} -> {_node_id(child)}" + (f" [{_attrs(attrs)}]" if attrs else "") + ";")
@@ -562,7 +561,7 @@ def _app_level(ctx: _Context, legend: bool, title: str | None) -> list[str]:
         body.append(f"  {_q(app)} [" + _attrs(attrs) + "];")
     counts: dict[tuple[str, str], list[int]] = {}
     drawn = selection.nodes | selection.outside
-    for parent, child in graph.dg.edges:
+    for parent, child in graph.iter_edges():
         if parent.app_label == child.app_label or parent not in drawn or child not in drawn:
             continue
         if child not in selection.nodes and parent not in selection.nodes:

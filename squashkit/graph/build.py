@@ -23,10 +23,10 @@ are roots of the project's graph, neither dangling nor analysed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import Any
 
 from squashkit.graph.graph import (
+    Adjacency,
     DanglingDependency,
     EdgeKind,
     MigrationGraph,
@@ -47,12 +47,56 @@ class _Declared:
     line: int
 
 
+class _Builder:
+    """The graph while it is built: networkx's layout and insertion-order semantics, without networkx.
+
+    Only what the steps below need (add a node or an edge, remove a node with its edges); the finished maps
+    become a :class:`MigrationGraph`, which makes the ``networkx.DiGraph`` from them when asked.
+    """
+
+    def __init__(self) -> None:
+        self.kinds: dict[MigrationKey, NodeKind] = {}
+        self.succ: Adjacency = {}
+        self.pred: Adjacency = {}
+        #: every edge in the order it was added (a dict: removals keep the order of the rest)
+        self.order: dict[tuple[MigrationKey, MigrationKey], None] = {}
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.kinds
+
+    def add_node(self, node: MigrationKey, kind: NodeKind) -> None:
+        self.kinds[node] = kind
+        self.succ[node] = {}
+        self.pred[node] = {}
+
+    def has_edge(self, parent: MigrationKey, child: MigrationKey) -> bool:
+        return child in self.succ.get(parent, {})
+
+    def add_edge(self, parent: MigrationKey, child: MigrationKey, data: dict[str, Any]) -> None:
+        """Add a new edge (callers check :meth:`has_edge` first); an unknown end becomes a *missing* node."""
+        for node in (parent, child):
+            if node not in self.kinds:
+                self.add_node(node, NodeKind.MISSING)
+        self.succ[parent][child] = data
+        self.pred[child][parent] = data
+        self.order[(parent, child)] = None
+
+    def remove_node(self, node: MigrationKey) -> None:
+        for child in self.succ.pop(node):
+            del self.pred[child][node]
+            del self.order[(node, child)]
+        for parent in self.pred.pop(node):
+            del self.succ[parent][node]
+            del self.order[(parent, node)]
+        del self.kinds[node]
+
+
 def build_graph(
     project: Project, applied: frozenset[MigrationKey], *, replace_migrations: bool = True
 ) -> MigrationGraph:
-    dg: nx.DiGraph = nx.DiGraph()
+    dg = _Builder()
     for key in sorted(project.migrations):
-        dg.add_node(key, kind=NodeKind.MIGRATION)
+        dg.add_node(key, NodeKind.MIGRATION)
     unresolvable: list[DanglingDependency] = []
     by_app: dict[str, list[MigrationKey]] = {}
     for key in sorted(project.migrations):
@@ -62,15 +106,12 @@ def build_graph(
         for node in (parent, child):
             if node not in dg:
                 known = node.app_label in project.apps or project.complete
-                dg.add_node(node, kind=NodeKind.MISSING if known else NodeKind.EXTERNAL)
+                dg.add_node(node, NodeKind.MISSING if known else NodeKind.EXTERNAL)
         if not dg.has_edge(parent, child):
             dg.add_edge(
                 parent,
                 child,
-                kind=declared.kind,
-                declared_by=declared.declared_by,
-                line=declared.line,
-                via=None,
+                {"kind": declared.kind, "declared_by": declared.declared_by, "line": declared.line, "via": None},
             )
 
     # Step 2: internal dependencies.
@@ -101,9 +142,9 @@ def build_graph(
             return None
         nodes = by_app.get(key.app_label, [])
         if key.name == FIRST:
-            candidates = sorted(n for n in nodes if not any(p.app_label == n.app_label for p in dg.predecessors(n)))
+            candidates = sorted(n for n in nodes if not any(p.app_label == n.app_label for p in dg.pred[n]))
         else:
-            candidates = sorted(n for n in nodes if not any(c.app_label == n.app_label for c in dg.successors(n)))
+            candidates = sorted(n for n in nodes if not any(c.app_label == n.app_label for c in dg.succ[n]))
         if not candidates:
             unresolvable.append(
                 DanglingDependency(
@@ -170,11 +211,11 @@ def build_graph(
         return "dependency on a migration that does not exist"
 
     dangling = list(unresolvable)
-    for node, data in sorted(dg.nodes(data=True)):
-        if data["kind"] != NodeKind.MISSING:
+    for node, kind in sorted(dg.kinds.items()):
+        if kind != NodeKind.MISSING:
             continue
-        for child in sorted(dg.successors(node)):
-            declared = dg.edges[node, child]
+        for child in sorted(dg.succ[node]):
+            declared = dg.succ[node][child]
             dangling.append(
                 DanglingDependency(
                     child=child,
@@ -184,8 +225,8 @@ def build_graph(
                     declared_by=declared["declared_by"],
                 )
             )
-        for parent in sorted(dg.predecessors(node)):
-            declared = dg.edges[parent, node]
+        for parent in sorted(dg.pred[node]):
+            declared = dg.pred[node][parent]
             dangling.append(
                 DanglingDependency(
                     child=node,
@@ -195,40 +236,42 @@ def build_graph(
                     declared_by=declared["declared_by"],
                 )
             )
-    return MigrationGraph(project, dg, tuple(outcomes), tuple(dangling), applied)
+    return MigrationGraph(
+        project, dg.kinds, dg.succ, dg.pred, dg.order, tuple(outcomes), tuple(dangling), applied
+    )
 
 
-def _remove_replaced_nodes(dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
+def _remove_replaced_nodes(dg: _Builder, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
     """Django's ``MigrationGraph.remove_replaced_nodes``: re-point edges of replaced nodes."""
     replaced_set = set(replaced)
     for replaced_key in replaced:
         if replaced_key not in dg:
             continue
-        for child in list(dg.successors(replaced_key)):
+        for child in list(dg.succ[replaced_key]):
             if child not in replaced_set:
-                data = dict(dg.edges[replaced_key, child])
+                data = dict(dg.succ[replaced_key][child])
                 if not dg.has_edge(replacement, child):
                     data["via"] = replaced_key
-                    dg.add_edge(replacement, child, **data)
-        for parent in list(dg.predecessors(replaced_key)):
+                    dg.add_edge(replacement, child, data)
+        for parent in list(dg.pred[replaced_key]):
             if parent not in replaced_set:
-                data = dict(dg.edges[parent, replaced_key])
+                data = dict(dg.pred[replaced_key][parent])
                 if not dg.has_edge(parent, replacement):
                     data["via"] = replaced_key
-                    dg.add_edge(parent, replacement, **data)
+                    dg.add_edge(parent, replacement, data)
         dg.remove_node(replaced_key)
 
 
-def _remove_replacement_node(dg: nx.DiGraph, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
+def _remove_replacement_node(dg: _Builder, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
     """Django's ``MigrationGraph.remove_replacement_node``: drop a partially applied squash."""
     present = [k for k in replaced if k in dg]
     parents_of_replaced: set[MigrationKey] = set()
     for key in present:
-        parents_of_replaced.update(dg.predecessors(key))
+        parents_of_replaced.update(dg.pred[key])
     latest = [k for k in present if k not in parents_of_replaced]
-    for child in list(dg.successors(replacement)):
-        data = dict(dg.edges[replacement, child])
+    for child in list(dg.succ[replacement]):
+        data = dg.succ[replacement][child]
         for node in latest:
             if not dg.has_edge(node, child):
-                dg.add_edge(node, child, **{**data, "via": replacement})
+                dg.add_edge(node, child, {**data, "via": replacement})
     dg.remove_node(replacement)

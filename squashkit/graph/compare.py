@@ -47,7 +47,7 @@ def compare_graph_edges(static_graph: MigrationGraph, django_graph: MigrationGra
     django_nodes, django_edges = django_graph.signature(apps)
 
     def normal(key: MigrationKey) -> MigrationKey:
-        if static_graph.dg.nodes[key]["kind"] == NodeKind.EXTERNAL:
+        if static_graph.kinds[key] == NodeKind.EXTERNAL:
             return _resolve_external(key, django_graph)
         return key
 

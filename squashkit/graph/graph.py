@@ -1,9 +1,15 @@
-"""The migration graph: a ``networkx.DiGraph`` with edges parent -> child.
+"""The migration graph: edges parent -> child, as plain adjacency maps and as a ``networkx.DiGraph``.
 
-A topological order of the graph is an apply order.  Node attribute ``kind`` is one of
-:class:`NodeKind`; edge attributes are ``kind`` (:class:`EdgeKind`), ``declared_by`` (the migration whose
-file declares the edge), ``line`` and ``via`` (the replaced or replacement node an edge was re-pointed from,
-``None`` for edges exactly as declared).
+A topological order of the graph is an apply order.  Each node has a kind (:class:`NodeKind`); edge
+attributes are ``kind`` (:class:`EdgeKind`), ``declared_by`` (the migration whose file declares the edge),
+``line`` and ``via`` (the replaced or replacement node an edge was re-pointed from, ``None`` for edges exactly
+as declared).
+
+The graph is held in networkx's own layout (``succ[parent][child]`` and ``pred[child][parent]`` share one
+attribute dict per edge, in insertion order) and the ``networkx.DiGraph`` (:attr:`MigrationGraph.dg`) is
+made from it on first use: metrics, checks and proposals walk the maps directly and never need networkx, so
+``squashkit analyze`` does not pay for importing it; cycles, ancestors, sub-graph orders and the exports use
+networkx.
 
 Example, sales_orders 0001 <- 0002 and purchase_orders 0001 depending on both::
 
@@ -18,20 +24,21 @@ path through ``sales_orders.0002``.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
-
-import networkx as nx
 
 from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.model import MigrationKey
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from squashkit.graph.model import Project
 
 __all__ = [
+    "Adjacency",
     "DanglingDependency",
     "EdgeKind",
     "MigrationGraph",
@@ -39,6 +46,9 @@ __all__ = [
     "RedundantEdge",
     "ReplacementOutcome",
 ]
+
+#: ``node -> neighbour -> edge attributes``, networkx's ``_succ``/``_pred`` layout
+Adjacency = dict[MigrationKey, dict[MigrationKey, dict[str, Any]]]
 
 
 class NodeKind(str, Enum):
@@ -83,48 +93,74 @@ class RedundantEdge:
 
 
 class MigrationGraph:
-    """A resolved migration graph; build one with :meth:`squashkit.graph.model.Project.graph`."""
+    """A resolved migration graph; build one with :meth:`squashkit.graph.model.Project.graph`.
+
+    ``kinds`` (node -> :class:`NodeKind`), ``succ`` and ``pred`` are the graph, read only; ``edge_order`` lists
+    the edges in the order they were added (the order networkx would hold them in).
+    """
 
     def __init__(
         self,
         project: Project,
-        dg: nx.DiGraph,
+        kinds: dict[MigrationKey, NodeKind],
+        succ: Adjacency,
+        pred: Adjacency,
+        edge_order: Iterable[tuple[MigrationKey, MigrationKey]],
         replacements: tuple[ReplacementOutcome, ...],
         dangling: tuple[DanglingDependency, ...],
         applied: frozenset[MigrationKey],
     ) -> None:
         self.project = project
-        self.dg = dg
+        self.kinds = kinds
+        self.succ = succ
+        self.pred = pred
+        self._edge_order = tuple(edge_order)
         self.replacements = replacements
         self.dangling = dangling
         self.applied = applied
+        self._dg: nx.DiGraph | None = None
         self._cycles: list[list[MigrationKey]] | None = None
-        # Sorted migration nodes, all and per app, computed once (keyed by the node count: the graph is
-        # complete when built, nothing adds or removes nodes afterwards).
-        self._nodes_cache: tuple[int, list[MigrationKey], dict[str, list[MigrationKey]]] | None = None
-        # Per-app leaf nodes and longest paths per node set, memoised on the same terms (metrics, totals and
-        # checks ask for the same ones several times).
-        self._memo: tuple[int, dict[Any, list[MigrationKey]]] | None = None
+        self._nodes_cache: tuple[list[MigrationKey], dict[str, list[MigrationKey]]] | None = None
+        # Per-app leaf nodes and longest paths per node set, memoised (metrics, totals and checks ask for the
+        # same ones several times; the graph does not change once built).
+        self._memo: dict[Any, list[MigrationKey]] = {}
+
+    @property
+    def dg(self) -> nx.DiGraph:
+        """The graph as a ``networkx.DiGraph`` (node attribute ``kind``, the edge attributes above).
+
+        Made on first use, with nodes and edges in the order they were added; treat it as read only (changes
+        to it do not reach :attr:`succ`/:attr:`pred`).
+        """
+        if self._dg is None:
+            import networkx as nx
+
+            dg = nx.DiGraph()
+            dg.add_nodes_from((node, {"kind": kind}) for node, kind in self.kinds.items())
+            succ = self.succ
+            dg.add_edges_from((parent, child, succ[parent][child]) for parent, child in self._edge_order)
+            self._dg = dg
+        return self._dg
 
     # -- nodes -------------------------------------------------------------------------------------
     def __contains__(self, key: object) -> bool:
-        return key in self.dg
+        return key in self.kinds
 
     def __len__(self) -> int:
         return len(self._sorted_nodes()[0])
 
     def kind(self, key: MigrationKey) -> NodeKind:
-        return NodeKind(self.dg.nodes[key]["kind"])
+        return NodeKind(self.kinds[key])
 
     def _sorted_nodes(self) -> tuple[list[MigrationKey], dict[str, list[MigrationKey]]]:
         cache = self._nodes_cache
-        if cache is None or cache[0] != len(self.dg):
-            nodes = sorted(node for node, kind in self.dg.nodes(data="kind") if kind == NodeKind.MIGRATION)
+        if cache is None:
+            nodes = sorted(node for node, kind in self.kinds.items() if kind == NodeKind.MIGRATION)
             by_app: dict[str, list[MigrationKey]] = {}
             for node in nodes:
                 by_app.setdefault(node.app_label, []).append(node)
-            cache = self._nodes_cache = (len(self.dg), nodes, by_app)
-        return cache[1], cache[2]
+            cache = self._nodes_cache = (nodes, by_app)
+        return cache
 
     def migration_nodes(self, app_label: str | None = None) -> Iterator[MigrationKey]:
         """Nodes that are files on disk, optionally of one app, sorted."""
@@ -137,24 +173,15 @@ class MigrationGraph:
 
     def root_nodes(self, app_label: str) -> list[MigrationKey]:
         """Django's ``root_nodes(app)``: nodes of the app with no parent in the same app."""
-        return [
-            n
-            for n in self.migration_nodes(app_label)
-            if not any(p.app_label == app_label for p in self.dg.predecessors(n))
-        ]
-
-    def _memo_table(self) -> dict[Any, list[MigrationKey]]:
-        memo = self._memo
-        if memo is None or memo[0] != len(self.dg):
-            memo = self._memo = (len(self.dg), {})
-        return memo[1]
+        pred = self.pred
+        return [n for n in self.migration_nodes(app_label) if not any(p.app_label == app_label for p in pred[n])]
 
     def leaf_nodes(self, app_label: str) -> list[MigrationKey]:
         """Django's ``leaf_nodes(app)``: nodes of the app with no child in the same app."""
-        memo = self._memo_table()
+        memo = self._memo
         found = memo.get(("leaves", app_label))
         if found is None:
-            succ = _adjacency(self.dg, "succ")
+            succ = self.succ
             found = memo[("leaves", app_label)] = [
                 n for n in self.migration_nodes(app_label) if not any(c.app_label == app_label for c in succ[n])
             ]
@@ -171,13 +198,26 @@ class MigrationGraph:
 
     # -- edges -------------------------------------------------------------------------------------
     def parents(self, key: MigrationKey) -> list[MigrationKey]:
-        return sorted(self.dg.predecessors(key))
+        return sorted(self.pred[key])
 
     def children(self, key: MigrationKey) -> list[MigrationKey]:
-        return sorted(self.dg.successors(key))
+        return sorted(self.succ[key])
+
+    def has_edge(self, parent: MigrationKey, child: MigrationKey) -> bool:
+        return child in self.succ.get(parent, {})
+
+    def edge_data(self, parent: MigrationKey, child: MigrationKey) -> Mapping[str, Any] | None:
+        """The attributes of ``parent -> child`` (read only), None when there is no such edge."""
+        return self.succ.get(parent, {}).get(child)
+
+    def iter_edges(self) -> Iterator[tuple[MigrationKey, MigrationKey]]:
+        """Every edge, in networkx's ``DiGraph.edges`` order (by parent in node order, then child)."""
+        for parent, children in self.succ.items():
+            for child in children:
+                yield parent, child
 
     def edges(self) -> list[tuple[MigrationKey, MigrationKey]]:
-        return sorted(self.dg.edges)
+        return sorted(self.iter_edges())
 
     def cross_app_edges(self) -> list[tuple[MigrationKey, MigrationKey]]:
         return [(p, c) for p, c in self.edges() if p.app_label != c.app_label]
@@ -186,14 +226,20 @@ class MigrationGraph:
     def cycles(self) -> list[list[MigrationKey]]:
         """One cycle per strongly connected component that has one (Django: CircularDependencyError)."""
         if self._cycles is None:
+            if ancestor_bits(self.pred, {}) is not None:  # every node reached by Kahn's algorithm: acyclic
+                self._cycles = []
+                return self._cycles
+            import networkx as nx
+
+            dg = self.dg
             found: list[list[MigrationKey]] = []
-            for component in nx.strongly_connected_components(self.dg):
+            for component in nx.strongly_connected_components(dg):
                 if len(component) == 1:
                     (node,) = component
-                    if self.dg.has_edge(node, node):
+                    if dg.has_edge(node, node):
                         found.append([node, node])
                     continue
-                sub = self.dg.subgraph(component)
+                sub = dg.subgraph(component)
                 start = min(component)
                 cycle = nx.find_cycle(sub, source=start)
                 found.append([edge[0] for edge in cycle] + [cycle[-1][1]])
@@ -206,18 +252,24 @@ class MigrationGraph:
 
     def topological_order(self) -> list[MigrationKey]:
         """An apply order (lexicographic among ready nodes, so it is deterministic)."""
+        import networkx as nx
+
         if not self.is_acyclic:
             raise nx.NetworkXUnfeasible("graph has cycles")
         return list(nx.lexicographical_topological_sort(self.dg))
 
     def ancestors(self, key: MigrationKey) -> set[MigrationKey]:
-        return nx.ancestors(self.dg, key)
+        """Every node with a path to ``key`` (``networkx.ancestors``)."""
+        return _reachable(self.pred, key)
 
     def descendants(self, key: MigrationKey) -> set[MigrationKey]:
-        return nx.descendants(self.dg, key)
+        """Every node reached from ``key`` (``networkx.descendants``)."""
+        return _reachable(self.succ, key)
 
     def forwards_plan(self, key: MigrationKey) -> list[MigrationKey]:
         """Every migration needed to apply ``key``, in an apply order ending with ``key``."""
+        import networkx as nx
+
         needed = self.ancestors(key) | {key}
         return [n for n in nx.lexicographical_topological_sort(self.dg.subgraph(needed))]
 
@@ -226,8 +278,8 @@ class MigrationGraph:
 
         Only migration nodes count; on a cyclic graph the result is empty.
         """
-        keep = {n for n in nodes if n in self.dg} if nodes is not None else set(self._sorted_nodes()[0])
-        memo = self._memo_table()
+        keep = {n for n in nodes if n in self.kinds} if nodes is not None else set(self._sorted_nodes()[0])
+        memo = self._memo
         memo_key = ("longest", frozenset(keep))
         found = memo.get(memo_key)
         if found is None:
@@ -240,7 +292,7 @@ class MigrationGraph:
             return []
         # networkx's dag_longest_path over that order, ties broken the same way: the first best parent in
         # adjacency order, then the first node of the order with the greatest distance.
-        pred = _adjacency(self.dg, "pred")
+        pred = self.pred
         dist: dict[MigrationKey, tuple[int, MigrationKey]] = {}
         for node in order:
             best: tuple[int, MigrationKey] | None = None
@@ -264,7 +316,7 @@ class MigrationGraph:
 
         Written out because building a subgraph view per call dominated per-app metrics on big projects.
         """
-        succ, pred = _adjacency(self.dg, "succ"), _adjacency(self.dg, "pred")
+        succ, pred = self.succ, self.pred
         indegree = {node: sum(1 for p in pred[node] if p in keep) for node in keep}
         ready = [node for node, degree in indegree.items() if degree == 0]
         heapq.heapify(ready)
@@ -288,7 +340,7 @@ class MigrationGraph:
         """
         if not self.is_acyclic:
             return []
-        pred = _adjacency(self.dg, "pred")
+        pred = self.pred
         index = {node: i for i, node in enumerate(pred)}
         ancestors = ancestor_bits(pred, index)
         if ancestors is None:  # pragma: no cover - acyclic was checked above
@@ -310,14 +362,20 @@ class MigrationGraph:
         """Nodes of ``apps`` and the edges into them; what two loaders must agree on."""
         wanted = set(apps) if apps is not None else set(self.project.project_apps)
         nodes = frozenset(n for n in self.migration_nodes() if n.app_label in wanted)
-        edges = frozenset((p, c) for p, c in self.dg.edges if c.app_label in wanted or p.app_label in wanted)
+        edges = frozenset((p, c) for p, c in self.iter_edges() if c.app_label in wanted or p.app_label in wanted)
         return nodes, edges
 
 
-def _adjacency(dg: nx.DiGraph, side: str) -> Any:
-    """``dg.succ`` / ``dg.pred`` as the plain dicts behind them (``_succ`` / ``_pred``, read only).
-
-    The public views wrap every ``[node]`` in a new view object, which dominated the per-app longest-path and
-    topological passes; the dicts hold the same keys and edge data.
-    """
-    return getattr(dg, f"_{side}", None) or getattr(dg, side)
+def _reachable(adjacency: Adjacency, start: MigrationKey) -> set[MigrationKey]:
+    """Nodes reached from ``start`` following ``adjacency``, ``start`` excluded unless on a cycle through it."""
+    if start not in adjacency:
+        raise KeyError(f"{start} is not in the graph")
+    seen: set[MigrationKey] = set()
+    stack = [start]
+    while stack:
+        for other in adjacency[stack.pop()]:
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    seen.discard(start)
+    return seen

@@ -88,14 +88,14 @@ def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationK
     replacements = {k: m.replaces for k, m in project.migrations.items() if m.replaces}
     findings: list[Finding] = []
     for key in sorted(recorded):
-        if key not in graph.dg or graph.dg.nodes[key]["kind"] != NodeKind.MIGRATION:
+        if graph.kinds.get(key) != NodeKind.MIGRATION:
             continue
-        for parent in sorted(graph.dg.predecessors(key)):
+        for parent in sorted(graph.pred[key]):
             if parent in recorded:
                 continue
             if parent in replacements and all(t in recorded for t in replacements[parent]):
                 continue
-            kind = graph.dg.nodes[parent]["kind"]
+            kind = graph.kinds[parent]
             if kind == NodeKind.MISSING:
                 continue  # a dangling dependency: a graph problem, reported by `squashkit check`
             if kind == NodeKind.EXTERNAL and parent.name in (FIRST, LATEST) and parent.app_label in apps_recorded:

@@ -195,7 +195,7 @@ def set_status(project: Project, applied_set: AppliedSet, graph: MigrationGraph 
     recorded = applied_set.applied
     graph = graph if graph is not None else project.graph(recorded)
     effective = effective_applied(project, recorded)
-    nodes = [key for key, kind in graph.dg.nodes(data="kind") if kind == NodeKind.MIGRATION and project.in_project(key)]
+    nodes = [key for key, kind in graph.kinds.items() if kind == NodeKind.MIGRATION and project.in_project(key)]
     applied = sorted(k for k in nodes if k in effective)
     pending = sorted(k for k in nodes if k not in effective)
     # Replaced files that left the graph but are recorded still count as applied.

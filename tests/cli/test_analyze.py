@@ -181,3 +181,23 @@ def test_sample_project_cross_check_static_equals_django(sample_project: Path) -
     assert data["source"] == "django"
     assert data["cross_check"] == []
     assert data["totals"]["nodes"] == 70
+
+
+def test_analyze_does_not_import_networkx_libcst_or_django(sample_project: Path) -> None:
+    """The analysis walks squashkit's own adjacency maps: a whole ``squashkit analyze`` process never imports
+    networkx (whose import alone costs about a quarter of the process), libcst or Django."""
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['squashkit', 'analyze', sys.argv[1], '--format', 'json']\n"
+        "try:\n"
+        "    runpy.run_module('squashkit', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code in (0, None), exit.code\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'networkx', 'libcst', 'django', 'graphviz'})\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(sample_project)], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(done.stdout)["totals"]["nodes"] == 70
+    assert "LOADED []" in done.stderr

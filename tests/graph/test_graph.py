@@ -162,3 +162,36 @@ def test_signature_holds_app_nodes_and_edges_touching_them():
         (key("a.0001"), key("b.0002")),
         (key("b.0002"), key("c.0001")),
     }
+
+
+def test_maps_and_networkx_view_hold_the_same_graph():
+    """``kinds``/``succ``/``pred`` are the graph; ``dg`` is made from them with the same nodes, kinds, edge
+    attributes and adjacency order (a squash re-points edges, so insertion order is not sorted order)."""
+    graph = load_static(FIXTURES / "odd_files").graph()
+    dg = graph.dg
+    assert dg is graph.dg  # made once
+    assert list(dg.nodes(data="kind")) == list(graph.kinds.items())
+    assert list(dg.edges) == list(graph.iter_edges())
+    for node in graph.kinds:
+        assert list(dg.succ[node].items()) == list(graph.succ[node].items())
+        assert list(dg.pred[node].items()) == list(graph.pred[node].items())
+    for parent, child in graph.iter_edges():
+        assert graph.pred[child][parent] is graph.succ[parent][child]
+        assert graph.edge_data(parent, child) == dg.edges[parent, child]
+        assert graph.has_edge(parent, child)
+    assert graph.edge_data(K("nope", "0001"), K("nope", "0002")) is None
+    assert not graph.has_edge(K("nope", "0001"), K("nope", "0002"))
+
+
+def test_ancestors_of_an_unknown_node_raise():
+    graph = project(DIAMOND).graph()
+    with pytest.raises(KeyError, match=r"c\.0001 is not in the graph"):
+        graph.ancestors(key("c.0001"))
+
+
+def test_ancestors_on_a_cycle_leave_the_start_out_like_networkx():
+    graph = load_static(FIXTURES / "cycle").graph()
+    start = K("beta", "0001_initial")
+    assert graph.ancestors(start) == nx.ancestors(graph.dg, start)
+    assert graph.descendants(start) == nx.descendants(graph.dg, start)
+    assert start not in graph.ancestors(start)
