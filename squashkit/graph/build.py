@@ -236,9 +236,7 @@ def build_graph(
                     declared_by=declared["declared_by"],
                 )
             )
-    return MigrationGraph(
-        project, dg.kinds, dg.succ, dg.pred, dg.order, tuple(outcomes), tuple(dangling), applied
-    )
+    return MigrationGraph(project, dg.kinds, dg.succ, dg.pred, dg.order, tuple(outcomes), tuple(dangling), applied)
 
 
 def _remove_replaced_nodes(dg: _Builder, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
