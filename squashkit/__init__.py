@@ -14,18 +14,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from squashkit.errors import SquashkitError
-from squashkit.graph.django_loader import load_django
 from squashkit.graph.model import MigrationKey, Project
 from squashkit.graph.static import load_static
 
 if TYPE_CHECKING:
     from squashkit.analysis.report import Report
+    from squashkit.graph.django_loader import load_django
 
 __all__ = ["MigrationKey", "SquashkitError", "__version__", "analyze", "load_django", "load_static"]
 
 
 def __getattr__(name: str) -> Any:
-    # ``__version__`` is looked up on first use: ``importlib.metadata`` is slow to import (see squashkit._version).
+    # ``load_django`` (subprocess, Django's helpers) and ``__version__`` (``importlib.metadata``, see
+    # squashkit._version) are imported on first use: a static run needs neither.
+    if name == "load_django":
+        from squashkit.graph.django_loader import load_django
+
+        return load_django
     if name == "__version__":
         from squashkit._version import get_version
 

@@ -193,50 +193,70 @@ def _app_order(nodes: list[MigrationKey], parents: Mapping[MigrationKey, list[Mi
 
 
 def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, held: dict[str, set]) -> None:
-    """Record the events of one migration; ``held`` maps a model to the foreign refs it ever held."""
+    """Record the events of one migration; ``held`` maps a model to the foreign refs it ever held.
+
+    (:meth:`AppChain.record`, inlined: this runs for every operation of every migration.)
+    """
     app = chain.label
+    events = chain._events
+    i = chain.index[node]
+
+    def record(kind: EventKind, target: object, *what: object) -> None:
+        found = events.get((kind, target))
+        if found is None:
+            events[(kind, target)] = ([i], [what])
+        elif found[0][-1] != i:
+            found[0].append(i)
+            found[1].append(what)
+
     for op in info.operations:
-        if op.opaque and not (op.category == "python" and op.references):
-            chain.record("opaque", None, node, "runs {} (opaque)", op.kind)
+        kind = op.kind
         if op.category == "python":
+            if op.opaque and not op.references:
+                record("opaque", None, "runs {} (opaque)", kind)
             for ref in op.references:
                 if ref.app_label == app:
-                    chain.record("touch", ref.model, node, "reads {} in RunPython", ref)
+                    record("touch", ref.model, "reads {} in RunPython", ref)
             continue
+        if op.opaque:
+            record("opaque", None, "runs {} (opaque)", kind)
         model = op.model
         foreign = [r for r in op.references if r.app_label != app]
         foreign_fields = [f for f in op.field_references if f.app_label != app]
         if model is not None:
-            held.setdefault(model, set()).update(foreign)
-            held.setdefault(model, set()).update(foreign_fields)
-            for ref in held[model]:
-                kind: EventKind = "frefby" if isinstance(ref, FieldRef) else "refby"
-                chain.record(kind, ref, node, "changes {}.{}, which references {} ({})", app, model, ref, op.kind)
+            model_held = held.get(model)
+            if model_held is None:
+                model_held = held[model] = set()
+            model_held.update(foreign)
+            model_held.update(foreign_fields)
+            for ref in model_held:
+                ref_kind: EventKind = "frefby" if isinstance(ref, FieldRef) else "refby"
+                record(ref_kind, ref, "changes {}.{}, which references {} ({})", app, model, ref, kind)
         for ref in foreign:
-            chain.record("refby", ref, node, "references {} ({})", ref, op.kind)
+            record("refby", ref, "references {} ({})", ref, kind)
         for fref in foreign_fields:
-            chain.record("frefby", fref, node, "references {} ({})", fref, op.kind)
+            record("frefby", fref, "references {} ({})", fref, kind)
         if model is None:
             continue
-        if op.kind == "CreateModel":
-            chain.record("create", model, node, "creates {}.{}", app, model)
-        elif op.kind == "RenameModel" and op.old_name:
-            chain.record("delete", op.old_name, node, "renames {}.{} to {}.{}", app, op.old_name, app, model)
-            chain.record("create", model, node, "renames {}.{} to {}.{}", app, op.old_name, app, model)
-            chain.record("touch", op.old_name, node, "renames {}.{}", app, op.old_name)
-            held[model] = held.get(model, set()) | held.get(op.old_name, set())
-        elif op.kind == "DeleteModel":
-            chain.record("delete", model, node, "deletes {}.{}", app, model)
-        if op.field:
-            if op.kind == "AddField":
-                chain.record("field", (model, op.field), node, "adds {}.{}.{}", app, model, op.field)
-            elif op.kind == "AlterField":
-                chain.record("field", (model, op.field), node, "alters {}.{}.{}", app, model, op.field)
-            elif op.kind == "RenameField":
-                chain.record(
-                    "field", (model, op.field), node, "renames {}.{}.{} to {}", app, model, op.old_name, op.field
-                )
-        chain.record("touch", model, node, "changes {}.{} ({})", app, model, op.kind)
+        if kind == "CreateModel":
+            record("create", model, "creates {}.{}", app, model)
+        elif kind == "RenameModel" and op.old_name:
+            old = op.old_name
+            record("delete", old, "renames {}.{} to {}.{}", app, old, app, model)
+            record("create", model, "renames {}.{} to {}.{}", app, old, app, model)
+            record("touch", old, "renames {}.{}", app, old)
+            held[model] = held.get(model, set()) | held.get(old, set())
+        elif kind == "DeleteModel":
+            record("delete", model, "deletes {}.{}", app, model)
+        field = op.field
+        if field:
+            if kind == "AddField":
+                record("field", (model, field), "adds {}.{}.{}", app, model, field)
+            elif kind == "AlterField":
+                record("field", (model, field), "alters {}.{}.{}", app, model, field)
+            elif kind == "RenameField":
+                record("field", (model, field), "renames {}.{}.{} to {}", app, model, op.old_name, field)
+        record("touch", model, "changes {}.{} ({})", app, model, kind)
 
 
 def build_chains(graph: MigrationGraph, migrations: Mapping[MigrationKey, MigrationInfo]) -> dict[str, AppChain]:

@@ -22,7 +22,6 @@ are roots of the project's graph, neither dangling nor analysed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from squashkit.graph.graph import (
@@ -36,15 +35,6 @@ from squashkit.graph.graph import (
 from squashkit.graph.model import FIRST, Dependency, MigrationKey, Project
 
 __all__ = ["build_graph"]
-
-
-@dataclass
-class _Declared:
-    """Where an edge came from, kept on the edge for reports and rewrites."""
-
-    kind: EdgeKind
-    declared_by: MigrationKey
-    line: int
 
 
 class _Builder:
@@ -95,31 +85,31 @@ def build_graph(
     project: Project, applied: frozenset[MigrationKey], *, replace_migrations: bool = True
 ) -> MigrationGraph:
     dg = _Builder()
-    for key in sorted(project.migrations):
+    keys = sorted(project.migrations)
+    for key in keys:
         dg.add_node(key, NodeKind.MIGRATION)
     unresolvable: list[DanglingDependency] = []
     by_app: dict[str, list[MigrationKey]] = {}
-    for key in sorted(project.migrations):
+    for key in keys:
         by_app.setdefault(key.app_label, []).append(key)
+    kinds, succ = dg.kinds, dg.succ
 
-    def add_edge(parent: MigrationKey, child: MigrationKey, declared: _Declared) -> None:
+    def add_edge(parent: MigrationKey, child: MigrationKey, kind: EdgeKind, by: MigrationKey, line: int) -> None:
         for node in (parent, child):
-            if node not in dg:
+            if node not in kinds:
                 known = node.app_label in project.apps or project.complete
                 dg.add_node(node, NodeKind.MISSING if known else NodeKind.EXTERNAL)
-        if not dg.has_edge(parent, child):
-            dg.add_edge(
-                parent,
-                child,
-                {"kind": declared.kind, "declared_by": declared.declared_by, "line": declared.line, "via": None},
-            )
+        if child not in succ[parent]:
+            dg.add_edge(parent, child, {"kind": kind, "declared_by": by, "line": line, "via": None})
 
     # Step 2: internal dependencies.
-    for key in sorted(project.migrations):
-        migration = project.migrations[key]
-        for dep in migration.dependencies:
-            if dep.key.app_label == key.app_label and dep.key.name != FIRST:
-                add_edge(dep.key, key, _Declared(EdgeKind.DEPENDENCY, key, dep.line))
+    dependency = EdgeKind.DEPENDENCY
+    for key in keys:
+        app = key.app_label
+        for dep in project.migrations[key].dependencies:
+            target = dep.key
+            if target.app_label == app and target.name != FIRST:
+                add_edge(target, key, dependency, key, dep.line)
 
     # Step 3: external dependencies and run_before, with __first__/__latest__ resolution.
     def resolve(dep: Dependency, current_app: str, origin: MigrationKey) -> MigrationKey | None:
@@ -157,23 +147,23 @@ def build_graph(
             return None
         return candidates[0]
 
-    for key in sorted(project.migrations):
+    for key in keys:
         migration = project.migrations[key]
         for dep in migration.dependencies:
             if dep.key.app_label == key.app_label:
                 continue
             parent = resolve(dep, key.app_label, key)
             if parent is not None:
-                add_edge(parent, key, _Declared(EdgeKind.DEPENDENCY, key, dep.line))
+                add_edge(parent, key, dependency, key, dep.line)
         for dep in migration.run_before:
             child = resolve(dep, key.app_label, key)
             if child is not None:
-                add_edge(key, child, _Declared(EdgeKind.RUN_BEFORE, key, dep.line))
+                add_edge(key, child, EdgeKind.RUN_BEFORE, key, dep.line)
 
     # Step 5: replacements.
     outcomes: list[ReplacementOutcome] = []
     if replace_migrations:
-        for key in sorted(project.migrations):
+        for key in keys:
             migration = project.migrations[key]
             if not migration.replaces:
                 continue
@@ -194,7 +184,7 @@ def build_graph(
     # A missing node some squash replaces, while none of those squashes could be used (Django's #23556).
     unused = {o.replacement for o in outcomes if not o.used}
     replaced_by: dict[MigrationKey, list[MigrationKey]] = {}
-    for key in sorted(project.migrations):
+    for key in keys:
         for target in project.migrations[key].replaces:
             replaced_by.setdefault(target, []).append(key)
 

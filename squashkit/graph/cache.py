@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import marshal
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -173,6 +172,8 @@ class MigrationCache:
         try:
             data = marshal.dumps((self.header, self.written))
             self.directory.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only when the cache is written
+
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory)
             try:
                 with os.fdopen(fd, "wb") as handle:

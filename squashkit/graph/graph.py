@@ -124,6 +124,7 @@ class MigrationGraph:
         # Per-app leaf nodes and longest paths per node set, memoised (metrics, totals and checks ask for the
         # same ones several times; the graph does not change once built).
         self._memo: dict[Any, list[MigrationKey]] = {}
+        self._ranked: tuple[list[MigrationKey], dict[MigrationKey, int]] | None = None
 
     @property
     def dg(self) -> nx.DiGraph:
@@ -291,17 +292,17 @@ class MigrationGraph:
         if not order:  # empty, or cyclic
             return []
         # networkx's dag_longest_path over that order, ties broken the same way: the first best parent in
-        # adjacency order, then the first node of the order with the greatest distance.
+        # adjacency order, then the first node of the order with the greatest distance (every edge weighs 1).
         pred = self.pred
         dist: dict[MigrationKey, tuple[int, MigrationKey]] = {}
         for node in order:
-            best: tuple[int, MigrationKey] | None = None
-            for parent, data in pred[node].items():
+            best_length, best_parent = 0, node
+            for parent in pred[node]:
                 if parent in keep:
-                    length = dist[parent][0] + data.get("weight", 1)
-                    if best is None or length > best[0]:
-                        best = (length, parent)
-            dist[node] = best if best is not None and best[0] >= 0 else (0, node)
+                    length = dist[parent][0] + 1
+                    if length > best_length:
+                        best_length, best_parent = length, parent
+            dist[node] = (best_length, best_parent)
         end = max(dist, key=lambda n: dist[n][0])
         path: list[MigrationKey] = []
         previous = None
@@ -317,18 +318,35 @@ class MigrationGraph:
         Written out because building a subgraph view per call dominated per-app metrics on big projects.
         """
         succ, pred = self.succ, self.pred
-        indegree = {node: sum(1 for p in pred[node] if p in keep) for node in keep}
-        ready = [node for node, degree in indegree.items() if degree == 0]
+        if self._ranked is None:  # every node by its rank in sorted order: the heap compares ints, not keys
+            ranked = sorted(self.kinds)
+            self._ranked = (ranked, {node: i for i, node in enumerate(ranked)})
+        ranked, rank = self._ranked
+        waiting: dict[MigrationKey, int] = {}  # nodes of ``keep`` with parents in ``keep`` not yet ordered
+        ready: list[int] = []
+        for node in keep:
+            count = 0
+            for parent in pred[node]:
+                if parent in keep:
+                    count += 1
+            if count:
+                waiting[node] = count
+            else:
+                ready.append(rank[node])
         heapq.heapify(ready)
+        pop, push = heapq.heappop, heapq.heappush
         order: list[MigrationKey] = []
         while ready:
-            node = heapq.heappop(ready)
+            node = ranked[pop(ready)]
             order.append(node)
             for child in succ[node]:
-                if child in keep:
-                    indegree[child] -= 1
-                    if indegree[child] == 0:
-                        heapq.heappush(ready, child)
+                count = waiting.get(child)
+                if count is not None:
+                    if count == 1:
+                        del waiting[child]
+                        push(ready, rank[child])
+                    else:
+                        waiting[child] = count - 1
         return order if len(order) == len(keep) else None
 
     def redundant_edges(self) -> list[RedundantEdge]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -240,7 +241,7 @@ def test_unwritable_cache_dir_still_works(
         def refuse(*_args: object, **_kwargs: object) -> None:
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(cache_module.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
     try:
         monkeypatch.setenv("SQUASHKIT_CACHE_DIR", str(locked))
         expected = load_static(project_dir, cache=False)
