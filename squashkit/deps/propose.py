@@ -170,46 +170,41 @@ class _Resolver:
 
 
 class _Frontier:
-    """The latest node of an app among a node's ancestors in the original graph.
+    """The latest node of an app (in chain order) among a node's ancestors in the original graph.
 
-    One ancestor bit-set per node, computed once over a topological order; bits are grouped by app in chain
-    order, so the frontier in an app is the highest bit of the app's slice.
+    Reads the graph's shared ancestor bit-sets (:meth:`MigrationGraph.ancestor_bits`), where one app's
+    migration nodes hold consecutive bits in name order: the app's slice of a node's bits is its ancestors in
+    that app.  When the chain order is the name order (the usual case) the frontier is the highest bit of the
+    slice, otherwise the ancestor that comes last in the chain.
     """
 
     def __init__(self, graph: MigrationGraph, chains: dict[str, AppChain]) -> None:
         self.graph = graph
         self.chains = chains
-        self.offsets: dict[str, int] = {}
-        #: chain node -> its bit in the ancestor sets
-        self.position: dict[MigrationKey, int] = {}
-        self.bits: dict[MigrationKey, int] | None = None
+        #: app -> (first bit, bit of each chain node, in bit order, chain order is bit order and consecutive)
+        self._slices: dict[str, tuple[int, list[tuple[int, MigrationKey]], bool]] = {}
 
-    def ancestor_bits(self) -> dict[MigrationKey, int]:
-        """Per node, the bits of its strict ancestors among the chain nodes (see :attr:`position`)."""
-        if self.bits is None:
-            self.bits = self._compute()
-        return self.bits
-
-    def _compute(self) -> dict[MigrationKey, int]:
-        position = self.position
-        offset = 0
-        for app in sorted(self.chains):
-            self.offsets[app] = offset
-            for i, node in enumerate(self.chains[app].nodes):
-                position[node] = offset + i
-            offset += len(self.chains[app])
-        # The graph is acyclic (checked by the callers), so every node is reached.
-        bits = ancestor_bits(self.graph.pred, position)
-        assert bits is not None
-        return bits
+    def _slice(self, app: str) -> tuple[int, list[tuple[int, MigrationKey]], bool]:
+        found = self._slices.get(app)
+        if found is None:
+            index, chain = self.graph.node_index(), self.chains[app]
+            placed = sorted((index[node], node) for node in chain.nodes)
+            first = placed[0][0]
+            simple = [node for _, node in placed] == chain.nodes and placed[-1][0] - first == len(placed) - 1
+            found = self._slices[app] = (first, placed, simple)
+        return found
 
     def __call__(self, node: MigrationKey, app: str) -> MigrationKey | None:
-        if self.bits is None:
-            self.bits = self._compute()
+        bits = self.graph.ancestor_bits()
+        assert bits is not None  # the callers checked that the graph is acyclic
+        ancestors = bits.get(node, 0)
+        first, placed, simple = self._slice(app)
+        if simple:
+            ancestors = (ancestors >> first) & ((1 << len(placed)) - 1)
+            return placed[ancestors.bit_length() - 1][1] if ancestors else None
         chain = self.chains[app]
-        ancestors = self.bits.get(node, 0) >> self.offsets[app]
-        ancestors &= (1 << len(chain)) - 1
-        return chain.nodes[ancestors.bit_length() - 1] if ancestors else None
+        found = [other for bit, other in placed if ancestors >> bit & 1]
+        return max(found, key=chain.index.__getitem__) if found else None
 
 
 @dataclass

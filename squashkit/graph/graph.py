@@ -125,6 +125,8 @@ class MigrationGraph:
         # same ones several times; the graph does not change once built).
         self._memo: dict[Any, list[MigrationKey]] = {}
         self._ranked: tuple[list[MigrationKey], dict[MigrationKey, int]] | None = None
+        self._index: dict[MigrationKey, int] | None = None
+        self._bits: tuple[dict[MigrationKey, int] | None] | None = None
 
     @property
     def dg(self) -> nx.DiGraph:
@@ -227,7 +229,7 @@ class MigrationGraph:
     def cycles(self) -> list[list[MigrationKey]]:
         """One cycle per strongly connected component that has one (Django: CircularDependencyError)."""
         if self._cycles is None:
-            if ancestor_bits(self.pred, {}) is not None:  # every node reached by Kahn's algorithm: acyclic
+            if self.ancestor_bits() is not None:  # every node reached by Kahn's algorithm: acyclic
                 self._cycles = []
                 return self._cycles
             import networkx as nx
@@ -246,6 +248,22 @@ class MigrationGraph:
                 found.append([edge[0] for edge in cycle] + [cycle[-1][1]])
             self._cycles = sorted(found)
         return self._cycles
+
+    def node_index(self) -> dict[MigrationKey, int]:
+        """Every node -> its bit in :meth:`ancestor_bits` (node order: migration nodes sorted, so one app's
+        migration nodes hold consecutive bits in name order; missing and external nodes after them)."""
+        if self._index is None:
+            self._index = {node: i for i, node in enumerate(self.pred)}
+        return self._index
+
+    def ancestor_bits(self) -> dict[MigrationKey, int] | None:
+        """Per node, the bit-set of its strict ancestors (bits of :meth:`node_index`); None on a cyclic graph.
+
+        Computed once and shared by the cycle check, :meth:`redundant_edges` and the proposals.
+        """
+        if self._bits is None:
+            self._bits = (ancestor_bits(self.pred, self.node_index()),)
+        return self._bits[0]
 
     @property
     def is_acyclic(self) -> bool:
@@ -359,8 +377,8 @@ class MigrationGraph:
         if not self.is_acyclic:
             return []
         pred = self.pred
-        index = {node: i for i, node in enumerate(pred)}
-        ancestors = ancestor_bits(pred, index)
+        index = self.node_index()
+        ancestors = self.ancestor_bits()
         if ancestors is None:  # pragma: no cover - acyclic was checked above
             return []
         found: list[RedundantEdge] = []

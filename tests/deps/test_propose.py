@@ -317,3 +317,48 @@ def test_same_app_dependency_implied_by_another_is_transitive(tmp_path: Path) ->
         provider=K("crm", "0001_initial"),
         via=K("crm", "0003_size"),
     )
+
+
+def _frontier_by_definition(graph, chains, node: MigrationKey, app: str) -> MigrationKey | None:
+    """The latest node of ``app`` in chain order among the strict ancestors of ``node`` (networkx)."""
+    import networkx as nx
+
+    found = [n for n in nx.ancestors(graph.dg, node) if n in chains[app].index]
+    return max(found, key=chains[app].index.__getitem__) if found else None
+
+
+def test_frontier_reads_the_shared_ancestor_bits_in_and_out_of_name_order() -> None:
+    """The frontier is the ancestor of an app that comes last in the app's chain.  In ``b`` the chain order is
+    not the name order (0002 comes after 0003), in ``c`` a used squash removed nodes from the middle of the
+    app's bits, and ``z`` has a dependency on a missing migration (a node outside the app's bit range)."""
+    from squashkit.deps.propose import _Frontier
+    from squashkit.deps.providers import build_chains
+    from tests.graph.helpers import project
+
+    p = project(
+        {
+            "a.0001": [],
+            "a.0002": ["a.0001"],
+            "b.0001": ["a.0001"],
+            "b.0003": ["b.0001", "a.0002"],
+            "b.0002": ["b.0003"],
+            "c.0001": [],
+            "c.0002": ["c.0001"],
+            "c.0003": ["c.0002"],
+            "c.0001_squashed_0002": [],
+            "z.0001": ["b.0002", "c.0003", "z.0000_gone"],
+            "z.0002": ["z.0001", "b.0003"],
+        },
+        replaces={"c.0001_squashed_0002": ["c.0001", "c.0002"]},
+    )
+    graph = p.graph()
+    chains = build_chains(graph, p.migrations)
+    assert chains["b"].nodes == [K("b", "0001"), K("b", "0003"), K("b", "0002")]
+    frontier = _Frontier(graph, chains)
+    assert frontier(K("z", "0001"), "b") == K("b", "0002")
+    assert frontier(K("z", "0001"), "c") == K("c", "0003")
+    assert frontier(K("b", "0002"), "b") == K("b", "0003")
+    assert frontier(K("a", "0001"), "b") is None
+    for node in graph.migration_nodes():
+        for app in chains:
+            assert frontier(node, app) == _frontier_by_definition(graph, chains, node, app), (node, app)

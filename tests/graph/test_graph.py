@@ -195,3 +195,13 @@ def test_ancestors_on_a_cycle_leave_the_start_out_like_networkx():
     assert graph.ancestors(start) == nx.ancestors(graph.dg, start)
     assert graph.descendants(start) == nx.descendants(graph.dg, start)
     assert start not in graph.ancestors(start)
+
+
+def test_shared_ancestor_bits_match_networkx_and_are_none_on_a_cycle():
+    graph = load_static(FIXTURES / "odd_files").graph()
+    index, bits = graph.node_index(), graph.ancestor_bits()
+    assert bits is not None and graph.ancestor_bits() is bits  # computed once
+    assert list(index) == list(graph.kinds)
+    for node in graph.kinds:
+        assert {other for other, i in index.items() if bits[node] >> i & 1} == nx.ancestors(graph.dg, node)
+    assert load_static(FIXTURES / "cycle").graph().ancestor_bits() is None
