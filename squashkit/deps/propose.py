@@ -355,7 +355,12 @@ def propose(
 
 
 def _rewire(
-    graph: MigrationGraph, project: Project, chains: dict[str, AppChain], plans: dict[MigrationKey, _Plan]
+    graph: MigrationGraph,
+    project: Project,
+    chains: dict[str, AppChain],
+    plans: dict[MigrationKey, _Plan],
+    *,
+    all_candidates: bool = True,
 ) -> (
     tuple[dict[MigrationKey, dict[MigrationKey, str]], Callable[[MigrationKey, MigrationKey], MigrationKey | None]]
     | None
@@ -365,11 +370,18 @@ def _rewire(
     Planned migrations get their own same-app + kept + provider edges; every other edge (run_before, unplanned
     migrations) stays.  Edges declared by migrations a used squash replaces are left out: they vanish when the
     squash is finalized, so nothing may be judged "implied" through them.  None if the result has a cycle.
+
+    Without ``all_candidates``, a migration whose plan changes no cross-app edge (see :func:`_keeps_edges`) gets
+    no ``candidate`` entry and keeps its graph parents: its candidate edges would only drop same-app edges
+    implied by another same-app dependency, which leaves every ancestor set, and so every answer of
+    ``implied_via``, unchanged.
     """
     pred, nodes = graph.pred, graph.kinds
     parents: dict[MigrationKey, set[MigrationKey]] = {node: _real_parents(graph, node) for node in nodes}
     candidate: dict[MigrationKey, dict[MigrationKey, str]] = {}
     for key, plan in plans.items():
+        if not all_candidates and _keeps_edges(key, project.migrations[key], plan):
+            continue
         own = {p for p in parents[key] if pred[key][p].get("declared_by") != key}
         mine = _candidate(key, project.migrations[key], plan, chains)
         parents[key] = own | {n for n in mine if n in nodes}
@@ -389,6 +401,23 @@ def _rewire(
         return None
 
     return candidate, implied_via
+
+
+def _keeps_edges(key: MigrationKey, info: MigrationInfo, plan: _Plan) -> bool:
+    """True when :func:`_candidate` would give ``key`` its graph edges less transitive same-app ones, no more.
+
+    That holds when nothing is required of another app, no dependency resolves to another app's node (nothing
+    to narrow), the plan keeps nothing wholesale, and no dependency is a ``__first__``/``__latest__`` marker
+    (their resolution may differ from the graph's): every other dependency is the edge the graph already has,
+    re-pointed to a used squash where the graph re-pointed it.
+    """
+    if plan.required or plan.keep_all is not None:
+        return False
+    app = key.app_label
+    for dep, node in zip(info.dependencies, plan.resolved, strict=True):
+        if dep.key.is_marker or (node is not None and node.app_label != app):
+            return False
+    return True
 
 
 #: operations that delete, rename or change one of the migration's own models or fields (own removals)
@@ -529,7 +558,7 @@ def over_specified(
         return []
     setup = _Setup(project, graph, apps)
     plans = {key: setup.plan(key, shortcut=True) for key in setup.scope}
-    rewired = _rewire(graph, project, setup.chains, plans)
+    rewired = _rewire(graph, project, setup.chains, plans, all_candidates=False)
     if rewired is None:  # as in propose
         return []
     candidate, implied_via = rewired

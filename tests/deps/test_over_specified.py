@@ -16,7 +16,7 @@ import pytest
 
 import tests.deps.test_propose as propose_tests
 from benchmarks.generate import generate_project
-from squashkit.deps.propose import OverSpecified, over_specified, propose
+from squashkit.deps.propose import OverSpecified, _rewire, _Setup, over_specified, propose
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
 from tests.conftest import FIXTURES, SAMPLE_PROJECT
@@ -43,7 +43,24 @@ def assert_same(project: Project, apps: Iterable[str] | None = None) -> int:
     expected = from_proposals(project, apps)
     assert rows(over_specified(project, apps=apps)) == expected
     assert rows(over_specified(project, apps=apps, graph=project.graph())) == expected
+    assert_same_rewired_graph(project, apps)
     return len(expected)
+
+
+def assert_same_rewired_graph(project: Project, apps: Iterable[str] | None) -> None:
+    """``over_specified`` skips the candidate edges of migrations that change no cross-app edge
+    (``all_candidates=False``); the rewired graph must imply exactly what the full one implies."""
+    graph = project.graph()
+    if not graph.is_acyclic:
+        return
+    setup = _Setup(project, graph, apps)
+    plans = {key: setup.plan(key, shortcut=True) for key in setup.scope}
+    full = _rewire(graph, project, setup.chains, plans)
+    lean = _rewire(graph, project, setup.chains, plans, all_candidates=False)
+    assert full is not None and lean is not None
+    for key, plan in plans.items():
+        for target in sorted({*graph.pred[key], *plan.required, *full[0][key]}):
+            assert lean[1](key, target) == full[1](key, target), (key, target)
 
 
 def test_sample_project() -> None:
