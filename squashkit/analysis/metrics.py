@@ -165,6 +165,13 @@ def app_metrics(
     deps_in = sum(1 for n in nodes for c in succ[n] if c.app_label != label)
     window = _window(graph, label)
     foldable, barriers = _foldable([project.migrations[n] for n in window])
+    run_python = run_sql = irreversible = 0
+    for migration in files:  # MigrationInfo.count / irreversible_count, in one pass
+        for op in migration.operations:
+            category = op.category
+            run_python += category == "python"
+            run_sql += category == "sql"
+            irreversible += not op.reversible
     return AppMetrics(
         app=label,
         migrations=len(files),
@@ -172,9 +179,9 @@ def app_metrics(
         deps_in=deps_in,
         deps_out=deps_out,
         longest_chain=len(graph.longest_path(nodes)),
-        run_python=sum(m.count("python") for m in files),
-        run_sql=sum(m.count("sql") for m in files),
-        irreversible=sum(m.irreversible_count for m in files),
+        run_python=run_python,
+        run_sql=run_sql,
+        irreversible=irreversible,
         redundant=sum(1 for k in redundant_children if k.app_label == label),
         over_specified=sum(1 for k in over_specified_children if k.app_label == label),
         leaves=len(graph.leaf_nodes(label)),
