@@ -29,7 +29,10 @@ a. In-process (timed inside the subprocess, with :func:`time.perf_counter`):
    time seen from here (interpreter start-up included).
 
 b. Whole process: ``python -m squashkit analyze ROOT --format json [--no-cache]`` against ``python manage.py
-   showmigrations --plan`` (the generated settings, an SQLite database that holds no tables).
+   showmigrations --plan`` (the generated settings, an SQLite database that holds no tables).  For the cold
+   comparison Django is also run without the project's compiled migrations (``python -B``, the project's
+   ``__pycache__`` folders removed before each sample: every migration module is compiled, as on a fresh
+   checkout); Django's own ``.pyc`` stay, as squashkit's do.
 
 Targets: (a) squashkit's work at least 5x faster than Django's, (b) ``squashkit analyze`` at least 3x
 faster than ``showmigrations --plan``; each is reported cold and warm.
@@ -163,10 +166,25 @@ def _cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(argv: list[str], root: Path, *, capture: bool, cache_dir: Path | None = None) -> tuple[float, float, str]:
+def _drop_project_bytecode(root: Path) -> None:
+    """Remove the ``__pycache__`` folders of the generated project (not Django's, not squashkit's)."""
+    for folder in root.rglob("__pycache__"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(
+    argv: list[str],
+    root: Path,
+    *,
+    capture: bool,
+    cache_dir: Path | None = None,
+    prepare: Callable[[Path], None] | None = None,
+) -> tuple[float, float, str]:
     db = root / "db.sqlite3"
     if db.exists():
         db.unlink()
+    if prepare is not None:
+        prepare(root)
     cpu_start = _cpu_children()
     start = time.perf_counter()
     proc = subprocess.run(
@@ -185,8 +203,11 @@ def _run(argv: list[str], root: Path, *, capture: bool, cache_dir: Path | None =
     return wall, cpu, proc.stdout if capture else ""
 
 
+Command = tuple[list[str], bool] | tuple[list[str], bool, Callable[[Path], None]]
+
+
 def _measure(
-    commands: dict[str, tuple[list[str], bool]],
+    commands: dict[str, Command],
     root: Path,
     repeat: int,
     progress: Callable[[str], None],
@@ -194,12 +215,13 @@ def _measure(
 ) -> dict[str, Sample]:
     """Run every command once untimed, then ``repeat`` rounds alternating between them."""
     samples = {name: Sample(name) for name in commands}
-    for name, (argv, capture) in commands.items():
+    for name, (argv, capture, *prepare) in commands.items():
         progress(f"warm-up: {name}")
-        _run(argv, root, capture=capture, cache_dir=cache_dir)
+        _run(argv, root, capture=capture, cache_dir=cache_dir, prepare=prepare[0] if prepare else None)
     for i in range(repeat):
-        for name, (argv, capture) in commands.items():
-            wall, cpu, out = _run(argv, root, capture=capture, cache_dir=cache_dir)
+        for name, (argv, capture, *prepare) in commands.items():
+            run = prepare[0] if prepare else None
+            wall, cpu, out = _run(argv, root, capture=capture, cache_dir=cache_dir, prepare=run)
             samples[name].wall.append(wall)
             samples[name].cpu.append(cpu)
             if capture:
@@ -266,6 +288,11 @@ def run_benchmarks(
                 "squashkit_analyze_cold": ([*analyze, "--no-cache"], False),
                 "squashkit_analyze_warm": (analyze, False),
                 "showmigrations_plan": ([python, "manage.py", "showmigrations", "--plan"], False),
+                "showmigrations_plan_nopyc": (
+                    [python, "-B", "manage.py", "showmigrations", "--plan"],
+                    False,
+                    _drop_project_bytecode,
+                ),
             },
             root,
             repeat,
@@ -288,6 +315,9 @@ def run_benchmarks(
             ratio = ratios[f"{name}_{temp}"]
             targets[f"{name}_{temp}"] = {"target": target, "met": ratio >= target}
     ratios["in_process_graph_work"] = django.median("work") / in_process["squashkit_graph"].median("work")
+    # informational: both sides cold (no record cache / no compiled migrations)
+    nopyc = process["showmigrations_plan_nopyc"]
+    ratios["process_cold_vs_nopyc"] = nopyc.median() / process["squashkit_analyze_cold"].median()
     cold = in_process["squashkit_cold"]
     return {
         "project": {
@@ -364,6 +394,7 @@ def render(result: dict[str, Any]) -> str:
         ("squashkit analyze --format json --no-cache", "squashkit_analyze_cold"),
         ("squashkit analyze --format json (warm cache)", "squashkit_analyze_warm"),
         ("manage.py showmigrations --plan", "showmigrations_plan"),
+        ("manage.py showmigrations --plan, no .pyc", "showmigrations_plan_nopyc"),
     ):
         s = pr[name]
         lines.append(f"   {label:<45}{s['wall_median']:7.3f}s {s.get('cpu_median', float('nan')):7.3f}s")
@@ -371,6 +402,11 @@ def render(result: dict[str, Any]) -> str:
         lines.append(
             f"   showmigrations / squashkit {temp}: {r[f'process_{temp}']:.2f}x (cpu {r[f'process_cpu_{temp}']:.2f}x);"
             f" {verdict(f'process_{temp}')}"
+        )
+    if "process_cold_vs_nopyc" in r:
+        lines.append(
+            f"   showmigrations without .pyc / squashkit cold: {r['process_cold_vs_nopyc']:.2f}x"
+            " (both read every migration from source; not a target)"
         )
     return "\n".join(lines)
 

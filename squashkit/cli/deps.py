@@ -14,18 +14,19 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table
-from squashkit.deps.fix import FixPlan, plan_fixes
 from squashkit.deps.propose import EdgeChange, Proposal, propose
 from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
-from squashkit.rewrite.files import apply_results
+
+if TYPE_CHECKING:  # libcst (through the rewrite layer) is imported only when a rewrite is planned
+    from squashkit.deps.fix import FixPlan
 
 _SIGN = {"remove": "-", "add": "+", "keep": " "}
 
@@ -176,6 +177,8 @@ def command(
     pending = [p for p in proposals if p.pending]
     plans: dict[Any, FixPlan] = {}
     if (fix or show_diff) and pending:
+        from squashkit.deps.fix import plan_fixes
+
         try:
             applied_in = _applied_source(root, found_settings, applied_opts)
         except VerifyError:
@@ -193,6 +196,8 @@ def command(
             plans[plan.proposal.migration] = plan
     written: list[Path] = []
     if fix:
+        from squashkit.rewrite.files import apply_results
+
         written = apply_results(plan.result for plan in plans.values())
     if fmt == "json":
         echo_json(
