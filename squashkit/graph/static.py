@@ -100,12 +100,37 @@ def _app_label(app_dir: Path, problems: list[FileProblem]) -> str:
     return (name or app_dir.name).rsplit(".", 1)[-1]
 
 
+_MIGRATION_CLASS = re.compile(rb"^class\s+Migration\b", re.MULTILINE)
+
+
+def _holds_migrations(folder: Path, filenames: list[str]) -> bool:
+    """False for a helper package that is merely named ``migrations`` (``wagtail.blocks.migrations``).
+
+    A package with a numbered module (``0001_initial.py``), or with no module at all (an app without
+    migrations yet), is an app's migrations package.  Otherwise its modules are read: it is one if any of
+    them defines ``class Migration``.  Only packages without numbered modules are read, which is rare.
+    """
+    modules = [f for f in filenames if f.endswith(".py") and f[:1] not in ("_", "~") and "." not in f[:-3]]
+    if not modules or any(f[:1].isdigit() for f in modules):
+        return True
+    for name in modules:
+        try:
+            data = (folder / name).read_bytes()
+        except OSError:
+            return True  # unreadable: keep it, the loader reports the file
+        if _MIGRATION_CLASS.search(data):
+            return True
+    return False
+
+
 def discover_apps(root: Path, config: Config | None = None) -> tuple[dict[str, AppInfo], list[FileProblem]]:
     """Find every folder under ``root`` that holds a ``migrations`` package.
 
     Hidden folders, virtualenvs, ``site-packages`` and build output are skipped, as are folders matching
-    ``exclude`` globs of the config.  Two folders with the same label: the first (shallowest, then by path)
-    wins and the other is reported as ``duplicate-label``.
+    ``exclude`` globs of the config, and packages named ``migrations`` that hold no migration (helper modules,
+    no ``class Migration`` anywhere, no numbered module: such a folder is not an installed app's, and Django
+    never loads it).  Two folders with the same label: the first (shallowest, then by path) wins and the other
+    is reported as ``duplicate-label``.
     """
     config = config or Config()
     problems: list[FileProblem] = []
@@ -120,7 +145,8 @@ def discover_apps(root: Path, config: Config | None = None) -> tuple[dict[str, A
             and not any(fnmatch.fnmatch(f"{rel}/{d}" if rel != "." else d, pat) for pat in config.exclude)
         )
         if current.name == "migrations" and "__init__.py" in filenames and current != root:
-            found.append((len(current.parts), str(current), current))
+            if _holds_migrations(current, filenames):
+                found.append((len(current.parts), str(current), current))
             dirnames[:] = []
     apps: dict[str, AppInfo] = {}
     for _depth, _text, migrations_dir in sorted(found):
@@ -344,7 +370,8 @@ class _Evaluator:
 
     def __init__(self, ctx: ModuleContext) -> None:
         self.ctx = ctx
-        self.unresolved: list[tuple[int, str]] = []
+        #: (line, source, the unknown setting a ``swappable_dependency(settings.X)`` names, else None)
+        self.unresolved: list[tuple[int, str, str | None]] = []
 
     def dependencies(self, node: ast.expr) -> list[Dependency]:
         if isinstance(node, ast.List | ast.Tuple):
@@ -352,14 +379,27 @@ class _Evaluator:
             for element in node.elts:
                 dep = self._dependency(element)
                 if dep is None:
-                    self.unresolved.append((element.lineno, ast.unparse(element)))
+                    self.unresolved.append((element.lineno, ast.unparse(element), self._unknown_swappable(element)))
                 else:
                     out.append(dep)
             return out
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.dependencies(node.left) + self.dependencies(node.right)
-        self.unresolved.append((node.lineno, ast.unparse(node)))
+        self.unresolved.append((node.lineno, ast.unparse(node), None))
         return []
+
+    def _unknown_swappable(self, node: ast.expr) -> str | None:
+        """``X`` for ``swappable_dependency(settings.X)`` when ``X`` is not configured (the only thing missing)."""
+        if not (isinstance(node, ast.Call) and len(node.args) == 1):
+            return None
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) != "swappable_dependency":
+            return None
+        dotted = self.ctx.dotted(node.args[0])
+        if dotted and dotted.startswith("django.conf.settings."):
+            name = dotted.rsplit(".", 1)[1]
+            return name if name in self.ctx.unknown_settings else None
+        return None
 
     def _dependency(self, node: ast.expr) -> Dependency | None:
         if isinstance(node, ast.Tuple | ast.List) and len(node.elts) == 2:
@@ -448,6 +488,7 @@ def parse_migration(
             attrs[stmt.target.id] = stmt.value
 
     unresolved = False
+    explained: set[str] = set()  # unknown settings already reported with the dependency that names them
     results: dict[str, list[Dependency]] = {}
     for attr, code in (
         ("dependencies", "computed-dependencies"),
@@ -459,8 +500,19 @@ def parse_migration(
             continue
         evaluator.unresolved = []
         results[attr] = evaluator.dependencies(attrs[attr])
-        for line, source in evaluator.unresolved:
+        for line, source, setting in evaluator.unresolved:
             unresolved = True
+            if setting is not None:  # one problem that says what is missing and how to give it
+                explained.add(setting)
+                problems.append(
+                    problem(
+                        line,
+                        "unknown-setting",
+                        f"{attr} entry {source!r}: settings.{setting} is not configured, so the edge is missing"
+                        f" from the static graph; set {setting} in [tool.squashkit] of pyproject.toml",
+                    )
+                )
+                continue
             problems.append(
                 problem(
                     line,
@@ -469,7 +521,16 @@ def parse_migration(
                     " squashkit does not guess it (edges from it are missing from the static graph)",
                 )
             )
+    operations: list[OperationSummary] = []
+    ops_node = attrs.get("operations")
+    if isinstance(ops_node, ast.List | ast.Tuple):
+        operations = [summarize_ast(element, ctx) for element in ops_node.elts]
+    elif ops_node is not None:
+        operations = [OperationSummary(kind="computed", category="unknown", opaque=True, line=ops_node.lineno)]
+    # after the operations: they read settings too (``to=settings.X``)
     for name, line in sorted(ctx.unknown_settings.items()):
+        if name in explained:
+            continue
         problems.append(
             problem(
                 line,
@@ -477,12 +538,6 @@ def parse_migration(
                 f"settings.{name} is not configured; set {name} in [tool.squashkit] of pyproject.toml",
             )
         )
-    operations: list[OperationSummary] = []
-    ops_node = attrs.get("operations")
-    if isinstance(ops_node, ast.List | ast.Tuple):
-        operations = [summarize_ast(element, ctx) for element in ops_node.elts]
-    elif ops_node is not None:
-        operations = [OperationSummary(kind="computed", category="unknown", opaque=True, line=ops_node.lineno)]
     initial_node = attrs.get("initial")
     initial = initial_node.value if isinstance(initial_node, ast.Constant) else None
     atomic_node = attrs.get("atomic")

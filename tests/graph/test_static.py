@@ -227,21 +227,56 @@ def test_whole_dependencies_expression_is_reported_on_its_line(tmp_path):
 
 
 def test_unknown_setting_is_reported_on_the_line_that_reads_it(tmp_path):
+    """A ``swappable_dependency`` on a setting squashkit does not know: one problem, saying what is missing."""
     app = make_app(tmp_path, "shop")
     path = write_migration(app, "0001_initial", dependencies=["migrations.swappable_dependency(settings.OWNER_MODEL)"])
     line = line_of(path, "OWNER_MODEL")
     assert problems(tmp_path) == [
         (
             f"shop/migrations/0001_initial.py:{line}",
-            "computed-dependencies",
-            "dependencies entry 'migrations.swappable_dependency(settings.OWNER_MODEL)' cannot be evaluated without"
-            " importing the project; squashkit does not guess it (edges from it are missing from the static graph)",
+            "unknown-setting",
+            "dependencies entry 'migrations.swappable_dependency(settings.OWNER_MODEL)': settings.OWNER_MODEL is"
+            " not configured, so the edge is missing from the static graph; set OWNER_MODEL in [tool.squashkit]"
+            " of pyproject.toml",
         ),
+    ]
+    assert load_static(tmp_path).migrations[MigrationKey("shop", "0001_initial")].unresolved
+
+
+def test_unknown_setting_read_by_an_operation_only(tmp_path):
+    """Read by an operation and not by a dependency: reported on the operation's line."""
+    app = make_app(tmp_path, "shop")
+    path = write_migration(
+        app,
+        "0001_initial",
+        operations=[
+            "migrations.AddField(model_name='order', name='owner',"
+            " field=models.ForeignKey(on_delete=models.CASCADE, to=settings.OWNER_MODEL))"
+        ],
+    )
+    line = line_of(path, "OWNER_MODEL")
+    assert problems(tmp_path) == [
         (
             f"shop/migrations/0001_initial.py:{line}",
             "unknown-setting",
             "settings.OWNER_MODEL is not configured; set OWNER_MODEL in [tool.squashkit] of pyproject.toml",
         ),
+    ]
+
+
+def test_computed_dependency_beside_an_unknown_setting_is_still_computed(tmp_path):
+    """Only ``swappable_dependency(settings.X)`` is explained by the setting; other entries stay computed."""
+    app = make_app(tmp_path, "shop")
+    path = write_migration(
+        app,
+        "0001_initial",
+        dependencies=["migrations.swappable_dependency(settings.OWNER_MODEL)", "helpers.dep()"],
+        prelude="import helpers",
+    )
+    found = problems(tmp_path)
+    assert [(location, code) for location, code, _ in found] == [  # in list order
+        (f"shop/migrations/0001_initial.py:{line_of(path, 'OWNER_MODEL')}", "unknown-setting"),
+        (f"shop/migrations/0001_initial.py:{line_of(path, 'helpers.dep()')}", "computed-dependencies"),
     ]
 
 
@@ -404,6 +439,28 @@ def test_migrations_folder_without_init_is_not_an_app(tmp_path):
     (tmp_path / "shop" / "migrations").mkdir(parents=True)
     make_app(tmp_path, "crm")
     assert list(discover_apps(tmp_path)[0]) == ["crm"]
+
+
+def test_helper_package_named_migrations_is_not_an_app(tmp_path):
+    """``wagtail/blocks/migrations`` holds StreamField migration helpers, not migrations: no module defines
+    ``class Migration`` and none is numbered, so it is not an app (Django never loads it either)."""
+    helpers = tmp_path / "blocks" / "migrations"
+    helpers.mkdir(parents=True)
+    (tmp_path / "blocks" / "__init__.py").write_text("")
+    (helpers / "__init__.py").write_text("")
+    (helpers / "operations.py").write_text("class MigrateStreamData:\n    pass\n")
+    (helpers / "utils.py").write_text("def walk():\n    return []\n")
+    # A custom-named migration (no number) is still a migration; an app with no migration yet is an app.
+    custom = make_app(tmp_path, "custom")
+    write_migration(custom, "initial")
+    make_app(tmp_path, "fresh")
+    write_migration(make_app(tmp_path, "shop"), "0001_initial")
+    apps, problems = discover_apps(tmp_path)
+    assert sorted(apps) == ["custom", "fresh", "shop"]
+    assert problems == []
+    project = load_static(tmp_path)
+    assert project.problems == ()
+    assert sorted(map(str, project.migrations)) == ["custom.initial", "shop.0001_initial"]
 
 
 def test_apps_argument_limits_parsing(tmp_path):
