@@ -131,9 +131,12 @@ class ModuleContext:
         return ".".join([head, *parts[1:]])
 
     def string_value(self, node: ast.expr) -> str | None:
-        """A string literal, or ``settings.X`` resolved through the configured swappable settings."""
+        """A string literal, ``settings.X`` resolved through the configured swappable settings, or
+        ``swapper.get_model_name("app", "Model")`` (the swapper package's swappable models)."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
+        if isinstance(node, ast.Call):
+            return self._swapper_model_name(node)
         dotted = self.dotted(node)
         if dotted and dotted.startswith("django.conf.settings."):
             name = dotted.rsplit(".", 1)[1]
@@ -141,6 +144,17 @@ class ModuleContext:
                 return self.settings[name]
             self.unknown_settings.setdefault(name, getattr(node, "lineno", 0))
         return None
+
+    def _swapper_model_name(self, call: ast.Call) -> str | None:
+        """``swapper.get_model_name(app_label, model)``: the setting ``<APP>_<MODEL>_MODEL`` when configured,
+        else swapper's own default ``"app_label.Model"`` (a prefix set with ``swapper.set_app_prefix`` in app
+        code is not seen: configure that setting's value under the unprefixed name to override)."""
+        if self.dotted(call.func) != "swapper.get_model_name" or len(call.args) != 2 or call.keywords:
+            return None
+        app_label, model = (_const(arg) for arg in call.args)
+        if not (isinstance(app_label, str) and isinstance(model, str)):
+            return None
+        return self.settings.get(f"{app_label.upper()}_{model.upper()}_MODEL", f"{app_label}.{model}")
 
 
 def _call_name(call: ast.Call) -> str | None:

@@ -365,6 +365,32 @@ def _imports(tree: ast.Module) -> dict[str, str]:
     return names
 
 
+_CLASS_ATTRIBUTES = frozenset({"dependencies", "run_before", "replaces", "operations"})
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _conditional_assignments(migration_class: ast.ClassDef) -> dict[str, int]:
+    """Migration attributes assigned inside a compound statement of the class body (``if``/``try``/``for``...),
+    with the line of that statement."""
+    found: dict[str, int] = {}
+    for stmt in migration_class.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr, *_SCOPES)):
+            continue
+        todo: list[ast.AST] = [stmt]
+        while todo:  # ast.walk without entering functions or classes (their names are local)
+            node = todo.pop()
+            todo.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _SCOPES))
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+                targets = [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in _CLASS_ATTRIBUTES:
+                    found.setdefault(target.id, stmt.lineno)
+    return found
+
+
 class _Evaluator:
     """Evaluates the literal parts of ``dependencies``/``run_before``/``replaces`` and notes the rest."""
 
@@ -486,6 +512,9 @@ def parse_migration(
                     attrs[target.id] = stmt.value
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             attrs[stmt.target.id] = stmt.value
+    # ``if swapper.is_swapped(...): operations = []`` in the class body: which value Django sees depends on
+    # running the code, so the attribute is treated as computed (its top-level value, if any, is not trusted).
+    conditional = _conditional_assignments(migration_class)
 
     unresolved = False
     explained: set[str] = set()  # unknown settings already reported with the dependency that names them
@@ -495,6 +524,18 @@ def parse_migration(
         ("run_before", "computed-run-before"),
         ("replaces", "computed-replaces"),
     ):
+        if attr in conditional:
+            unresolved = True
+            results[attr] = []
+            problems.append(
+                problem(
+                    conditional[attr],
+                    code,
+                    f"{attr} is assigned inside an if/try/loop (or with +=) in the Migration class; squashkit does"
+                    " not guess which value Django sees (edges from it are missing from the static graph)",
+                )
+            )
+            continue
         if attr not in attrs:
             results[attr] = []
             continue
@@ -523,7 +564,10 @@ def parse_migration(
             )
     operations: list[OperationSummary] = []
     ops_node = attrs.get("operations")
-    if isinstance(ops_node, ast.List | ast.Tuple):
+    if "operations" in conditional:
+        line = conditional["operations"]
+        operations = [OperationSummary(kind="computed", category="unknown", opaque=True, line=line)]
+    elif isinstance(ops_node, ast.List | ast.Tuple):
         operations = [summarize_ast(element, ctx) for element in ops_node.elts]
     elif ops_node is not None:
         operations = [OperationSummary(kind="computed", category="unknown", opaque=True, line=ops_node.lineno)]

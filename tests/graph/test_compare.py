@@ -125,9 +125,11 @@ def test_computed_dependencies_are_the_only_differences(tmp_path):
     )
     assert compare_projects(static, django) == [
         "reports.0002_report_account: dependencies differ:"
-        f" static {[(first, 'explicit')]!r} vs Django {[(ledger, 'explicit'), (first, 'explicit')]!r}",
+        f" static {[(first, 'explicit')]!r} vs Django {[(ledger, 'explicit'), (first, 'explicit')]!r}"
+        " (expected: the static load reports it as computed)",
         "reports.0003_report_title_index: dependencies differ:"
-        f" static {[(second, 'explicit')]!r} vs Django {[(first, 'explicit'), (second, 'explicit')]!r}",
+        f" static {[(second, 'explicit')]!r} vs Django {[(first, 'explicit'), (second, 'explicit')]!r}"
+        " (expected: the static load reports it as computed)",
         "edge ledger.0001_initial -> reports.0002_report_account only in Django's graph",
         "edge reports.0001_initial -> reports.0003_report_title_index only in Django's graph",
     ]
@@ -164,11 +166,19 @@ def test_compare_reports_missing_migrations_and_apps():
     a = project({"a.0001": [], "a.0002": ["a.0001"]})
     b = project({"a.0001": [], "b.0001": []})
     assert compare_projects(a, b) == [
-        "project apps differ: static ['a'] vs Django ['a', 'b']",
+        "app b only in the Django load (1 migration, not compared)",
         "migration a.0002 only in the static load",
         "node a.0002 only in the static graph",
         "edge a.0001 -> a.0002 only in the static graph",
     ]
+
+
+def test_an_app_only_one_side_sees_is_named_once():
+    """A test app inside a package (``wagtail/test/...``) is found statically but is not installed: one line,
+    not one per migration, node and edge."""
+    static = project({"a.0001": [], "tests.0001": ["a.0001"], "tests.0002": ["tests.0001"]})
+    django = project({"a.0001": []})
+    assert compare_projects(static, django) == ["app tests only in the static load (2 migrations, not compared)"]
 
 
 def test_compare_graph_edges_maps_static_external_markers_to_djangos_choice():

@@ -218,6 +218,23 @@ def test_swappable_setting_targets():
     assert unknown.unknown_settings == {"AUTH_USER_MODEL": 1}
 
 
+def test_swapper_model_names():
+    """wagtail writes ``to=swapper.get_model_name("wagtailcore", "Page")``: swapper's default unless the setting
+    ``WAGTAILCORE_PAGE_MODEL`` is configured, imported as a module or as a name."""
+    source = "migrations.AddField('order', 'page', models.ForeignKey(to=swapper.get_model_name('cms', 'Page'),"
+    source += " on_delete=models.CASCADE))"
+    swapper = ModuleContext("shop", {**IMPORTS, "swapper": "swapper"}, {}, {})
+    assert from_source(source, swapper).references == (ModelRef("cms", "page"),)
+    swapped = ModuleContext("shop", {**IMPORTS, "swapper": "swapper"}, {}, {"CMS_PAGE_MODEL": "site.HomePage"})
+    assert from_source(source, swapped).references == (ModelRef("site", "homepage"),)
+    by_name = ModuleContext("shop", {**IMPORTS, "get_model_name": "swapper.get_model_name"}, {}, {})
+    named = source.replace("swapper.get_model_name", "get_model_name")
+    assert from_source(named, by_name).references == (ModelRef("cms", "page"),)
+    # anything else that is a call stays unknown (no reference guessed)
+    other = source.replace("swapper.get_model_name('cms', 'Page')", "helpers.model_name('cms', 'Page')")
+    assert from_source(other, ModuleContext("shop", {**IMPORTS, "helpers": "helpers"}, {}, {})).references == ()
+
+
 def test_object_summary_of_a_non_django_operation():
     class Custom:  # what matters is the class's module: not django.*
         pass

@@ -280,6 +280,58 @@ def test_computed_dependency_beside_an_unknown_setting_is_still_computed(tmp_pat
     ]
 
 
+def test_attributes_assigned_under_a_condition_are_computed(tmp_path):
+    """wagtail's ``0056_page_locale_fields_populate`` sets ``operations`` in an ``if swapper.is_swapped(...)``:
+    which list Django sees depends on running the code.  Operations become one opaque entry, dependencies are
+    reported and the migration is unresolved (so its edges are never judged)."""
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    path = app / "migrations" / "0002_backfill.py"
+    path.write_text(
+        "import swapper\n"
+        "from django.db import migrations\n"
+        "\n"
+        "\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')]\n"
+        "    if swapper.is_swapped('shop', 'Order'):\n"
+        "        operations = []\n"
+        "        dependencies = []\n"
+        "    else:\n"
+        "        operations = [migrations.RunPython(migrations.RunPython.noop)]\n"
+        "\n"
+        "    def helper(self):\n"
+        "        operations = 'a local name, not the attribute'\n"
+        "        return operations\n"
+    )
+    project = load_static(tmp_path)
+    info = project.migrations[K("shop", "0002_backfill")]
+    assert info.unresolved
+    assert info.dependencies == ()
+    assert info.operations == (OperationSummary(kind="computed", category="unknown", opaque=True, line=7),)
+    assert problems(tmp_path) == [
+        (
+            "shop/migrations/0002_backfill.py:7",
+            "computed-dependencies",
+            "dependencies is assigned inside an if/try/loop (or with +=) in the Migration class; squashkit does not"
+            " guess which value Django sees (edges from it are missing from the static graph)",
+        )
+    ]
+
+
+def test_a_method_assigning_a_local_named_operations_is_not_conditional(tmp_path):
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial", operations=["migrations.RunSQL('SELECT 1', reverse_sql='SELECT 1')"])
+    path = app / "migrations" / "0001_initial.py"
+    path.write_text(
+        path.read_text() + "\n    def describe(self):\n        operations = []\n        return operations\n"
+    )
+    info = load_static(tmp_path).migrations[K("shop", "0001_initial")]
+    assert not info.unresolved
+    assert [op.kind for op in info.operations] == ["RunSQL"]
+    assert problems(tmp_path) == []
+
+
 def test_configured_swappable_setting_resolves(tmp_path):
     app = make_app(tmp_path, "shop")
     write_migration(app, "0001_initial", dependencies=["migrations.swappable_dependency(settings.OWNER_MODEL)"])
