@@ -114,6 +114,16 @@ class ModuleContext:
     settings: Mapping[str, str]
     #: settings names read but not configured -> line of the first use (reported by the loader)
     unknown_settings: dict[str, int] = field(default_factory=dict)
+    #: simple ``name = value`` assignments of the Migration class and the module (class first)
+    names: Mapping[str, ast.expr] = field(default_factory=dict)
+
+    def resolve(self, node: ast.expr | None) -> ast.expr | None:
+        """``node``, or the value assigned to it when it is a plain name (followed a few times, not in cycles)."""
+        for _ in range(5):
+            if not (isinstance(node, ast.Name) and node.id in self.names):
+                break
+            node = self.names[node.id]
+        return node
 
     def dotted(self, node: ast.expr) -> str | None:
         """``migrations.AddField`` -> ``django.db.migrations.AddField`` using the module's imports."""
@@ -281,7 +291,7 @@ def summarize_ast(node: ast.expr, ctx: ModuleContext) -> OperationSummary:
             line=line,
         )
     if kind == "SeparateDatabaseAndState":
-        state = args.get("state_operations")
+        state = ctx.resolve(args.get("state_operations"))
         inner = [summarize_ast(e, ctx) for e in state.elts] if isinstance(state, ast.List | ast.Tuple) else []
         return _state_summary(inner, line)
 
@@ -304,11 +314,12 @@ def summarize_ast(node: ast.expr, ctx: ModuleContext) -> OperationSummary:
         field_name = new if isinstance(new, str) else None
         old_name = old if isinstance(old, str) else None
     if kind == "CreateModel":
-        fields = args.get("fields")
+        fields = ctx.resolve(args.get("fields"))
         if isinstance(fields, ast.List | ast.Tuple):
             for element in fields.elts:
+                element = ctx.resolve(element)
                 if isinstance(element, ast.Tuple) and len(element.elts) == 2:
-                    r, f = _ast_field_refs(element.elts[1], ctx, model)
+                    r, f = _ast_field_refs(ctx.resolve(element.elts[1]), ctx, model)
                     refs += r
                     field_refs += f
         bases = args.get("bases")
@@ -318,7 +329,7 @@ def summarize_ast(node: ast.expr, ctx: ModuleContext) -> OperationSummary:
                 if isinstance(value, str) and (ref := _model_ref(value, ctx.app_label, model)):
                     refs.append(ref)
     elif kind in ("AddField", "AlterField") and "field" in args:
-        refs, field_refs = _ast_field_refs(args["field"], ctx, model)
+        refs, field_refs = _ast_field_refs(ctx.resolve(args["field"]), ctx, model)
     return OperationSummary(
         kind=kind,
         category="schema",

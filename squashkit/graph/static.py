@@ -365,6 +365,19 @@ def _imports(tree: ast.Module) -> dict[str, str]:
     return names
 
 
+def _simple_assignments(body: list[ast.stmt]) -> dict[str, ast.expr]:
+    """``name = value`` (and annotated) statements of a module or class body, the last one winning."""
+    found: dict[str, ast.expr] = {}
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            found[stmt.target.id] = stmt.value
+    return found
+
+
 _CLASS_ATTRIBUTES = frozenset({"dependencies", "run_before", "replaces", "operations"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -501,17 +514,13 @@ def parse_migration(
     if migration_class is None:
         return None, [problem(0, "no-migration-class", "no Migration class (Django raises BadMigrationError)")]
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    ctx = ModuleContext(key.app_label, _imports(tree), functions, settings)
+    attrs = _simple_assignments(migration_class.body)
+    # Names an operation argument may refer to (``SeparateDatabaseAndState(state_operations=state_operations)``
+    # with the list assigned in the class body or the module): class attributes first, as Python looks them up.
+    names = {**_simple_assignments(tree.body), **attrs}
+    ctx = ModuleContext(key.app_label, _imports(tree), functions, settings, names=names)
     evaluator = _Evaluator(ctx)
     problems: list[FileProblem] = []
-    attrs: dict[str, ast.expr] = {}
-    for stmt in migration_class.body:
-        if isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    attrs[target.id] = stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-            attrs[stmt.target.id] = stmt.value
     # ``if swapper.is_swapped(...): operations = []`` in the class body: which value Django sees depends on
     # running the code, so the attribute is treated as computed (its top-level value, if any, is not trusted).
     conditional = _conditional_assignments(migration_class)
@@ -563,7 +572,7 @@ def parse_migration(
                 )
             )
     operations: list[OperationSummary] = []
-    ops_node = attrs.get("operations")
+    ops_node = ctx.resolve(attrs.get("operations"))
     if "operations" in conditional:
         line = conditional["operations"]
         operations = [OperationSummary(kind="computed", category="unknown", opaque=True, line=line)]

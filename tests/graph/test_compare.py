@@ -223,3 +223,38 @@ def test_migration_modules_setting_is_a_known_difference(tmp_path):
         "node shop.0002_more only in Django's graph",
         "edge shop.0001_initial -> shop.0002_more only in Django's graph",
     ]
+
+
+def test_operations_lists_named_in_the_class_or_module_agree(tmp_path):
+    """django-oscar's ``communication.0001_initial`` passes ``state_operations=state_operations``, a list
+    assigned earlier in the class body; the static load follows such names (class first, then module)."""
+    app = make_app(tmp_path, "shop")
+    write_migration(
+        app,
+        "0001_initial",
+        operations=["migrations.CreateModel('Owner', [('id', models.AutoField(primary_key=True))])"],
+    )
+    path = app / "migrations" / "0002_moved.py"
+    path.write_text(
+        "from django.db import migrations, models\n"
+        "\n"
+        "FIELD = models.ForeignKey('shop.Owner', models.CASCADE)\n"
+        "MODULE_OPERATIONS = [migrations.AddField('order', 'owner', FIELD)]\n"
+        "\n"
+        "\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')]\n"
+        "    state_operations = [\n"
+        "        migrations.CreateModel('Order', [('id', models.AutoField(primary_key=True))]),\n"
+        "    ]\n"
+        "    operations = [\n"
+        "        migrations.SeparateDatabaseAndState(state_operations=state_operations),\n"
+        "        migrations.SeparateDatabaseAndState(state_operations=MODULE_OPERATIONS),\n"
+        "    ]\n"
+    )
+    write_settings(tmp_path, ["shop"])
+    static = load_static(tmp_path)
+    operations = static.migrations[K("shop", "0002_moved")].operations
+    assert [op.kind for op in operations] == ["SeparateDatabaseAndState", "SeparateDatabaseAndState"]
+    assert static.problems == ()
+    assert compare_projects(static, load_django(tmp_path, "settings", isolate=True)) == []
