@@ -76,10 +76,17 @@ def load_config(root: Path) -> Config:
     return Config(path, settings_module, tuple(exclude), swappable, table)
 
 
-def find_settings_literals(settings_files: list[Path], names: set[str]) -> dict[str, str]:
+def _model_setting(name: str, value: str) -> bool:
+    """``NAME_MODEL = "app_label.Model"``: how swappable-model settings are named and written."""
+    return name.isupper() and name.endswith("_MODEL") and value.count(".") == 1 and " " not in value
+
+
+def find_settings_literals(settings_files: list[Path], names: set[str] | None) -> dict[str, str]:
     """Literal string assignments of ``names`` in settings modules, read with ``ast`` (never imported).
 
-    A name assigned different values in different files is left out: squashkit does not guess.
+    ``names=None`` takes every swappable-model setting (``X_MODEL = "app_label.Model"``:
+    ``AUTH_USER_MODEL``, ``OAUTH2_PROVIDER_APPLICATION_MODEL``...).  A name assigned different values in
+    different files is left out: squashkit does not guess.
     """
     seen: dict[str, set[str]] = {}
     for path in settings_files:
@@ -93,7 +100,9 @@ def find_settings_literals(settings_files: list[Path], names: set[str]) -> dict[
                 if not isinstance(value, str):
                     continue
                 for target in node.targets:
-                    if isinstance(target, ast.Name) and target.id in names:
+                    if not isinstance(target, ast.Name):
+                        continue
+                    if target.id in names if names is not None else _model_setting(target.id, value):
                         seen.setdefault(target.id, set()).add(value)
     return {name: next(iter(values)) for name, values in seen.items() if len(values) == 1}
 

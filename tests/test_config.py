@@ -94,6 +94,23 @@ def test_find_settings_literals(tmp_path):
     assert find_settings_literals(files, {"AUTH_USER_MODEL", "DEBUG"}) == {"AUTH_USER_MODEL": "crm.Person"}
 
 
+def test_every_swappable_model_setting_when_no_names_are_given(tmp_path):
+    """pretix's settings.py sets ``OAUTH2_PROVIDER_APPLICATION_MODEL = 'pretixapi.OAuthApplication'``, which its
+    migrations read through ``swappable_dependency`` and ``to=``: every ``X_MODEL = "app.Model"`` literal."""
+    (tmp_path / "settings.py").write_text(
+        'AUTH_USER_MODEL = "crm.Person"\n'
+        'OAUTH2_PROVIDER_APPLICATION_MODEL = "api.OAuthApplication"\n'
+        'CELERY_MODEL = "not a model"\n'
+        'EXPORT_MODEL = "a.b.c"\n'
+        'lower_MODEL = "x.Y"\n'
+        'TIME_ZONE = "Europe.Berlin"\n'
+    )
+    assert find_settings_literals([tmp_path / "settings.py"], None) == {
+        "AUTH_USER_MODEL": "crm.Person",
+        "OAUTH2_PROVIDER_APPLICATION_MODEL": "api.OAuthApplication",
+    }
+
+
 def test_conflicting_literals_are_left_out(tmp_path):
     (tmp_path / "a.py").write_text('AUTH_USER_MODEL = "crm.Person"\n')
     (tmp_path / "b.py").write_text('AUTH_USER_MODEL = "auth.User"\n')

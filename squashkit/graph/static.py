@@ -180,9 +180,10 @@ def _settings_files(root: Path, apps: dict[str, AppInfo]) -> list[Path]:
 
 
 def _swappable(root: Path, config: Config, apps: dict[str, AppInfo]) -> dict[str, str]:
+    """Swappable-model settings for the static load: Django's defaults, then every ``X_MODEL = "app.Model"``
+    literal of the project's settings modules, then ``[tool.squashkit]`` (which wins)."""
     settings = dict(DEFAULT_SWAPPABLE)
-    if "AUTH_USER_MODEL" not in config.swappable:
-        settings.update(find_settings_literals(_settings_files(root, apps), {"AUTH_USER_MODEL"}))
+    settings.update(find_settings_literals(_settings_files(root, apps), None))
     settings.update(config.swappable)
     return settings
 

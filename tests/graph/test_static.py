@@ -356,6 +356,26 @@ def test_auth_user_model_literal_is_read_from_settings_without_importing(tmp_pat
     assert project.migrations[K("shop", "0001_initial")].dependency_keys == (K("crm", "__first__"),)
 
 
+def test_any_swappable_model_literal_is_read_from_settings(tmp_path):
+    """pretix: ``OAUTH2_PROVIDER_APPLICATION_MODEL = "pretixapi.OAuthApplication"`` in settings.py is what its
+    ``swappable_dependency`` resolves to (a setting squashkit has no default for)."""
+    app = make_app(tmp_path, "shop")
+    make_app(tmp_path, "api")
+    dependency = "migrations.swappable_dependency(settings.OAUTH2_PROVIDER_APPLICATION_MODEL)"
+    write_migration(app, "0001_initial", dependencies=[dependency])
+    (tmp_path / "mysite").mkdir()
+    (tmp_path / "mysite" / "settings.py").write_text(
+        'raise SystemExit("never imported")\nOAUTH2_PROVIDER_APPLICATION_MODEL = "api.OAuthApplication"\n'
+    )
+    project = load_static(tmp_path)
+    assert project.settings == {
+        "AUTH_USER_MODEL": "auth.User",
+        "OAUTH2_PROVIDER_APPLICATION_MODEL": "api.OAuthApplication",
+    }
+    assert project.migrations[K("shop", "0001_initial")].dependency_keys == (K("api", "__first__"),)
+    assert [p.kind for p in project.problems] == []
+
+
 def test_invalid_encoding_declaration_is_reported_on_its_line(tmp_path):
     app = make_app(tmp_path, "shop")
     (app / "migrations" / "0001_initial.py").write_bytes(b"#!/usr/bin/env python\n# -*- coding: latin-99 -*-\n")
