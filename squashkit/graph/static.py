@@ -123,33 +123,66 @@ def _holds_migrations(folder: Path, filenames: list[str]) -> bool:
     return False
 
 
+# Folders that hold data, not Python: skipped unless they are a package themselves (an ``__init__.py``).
+# mayan-edms ships 9,000 ``locale/*/LC_MESSAGES`` folders next to 60 apps.
+DATA_DIRS = frozenset({"locale", "static", "templates", "jinja2"})
+
+
+class _Scan:
+    """One walk of the project tree: the ``migrations`` packages and the settings modules found in it."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.migrations: list[str] = []
+        self.settings: list[str] = []
+        top = str(root)
+        excludes = config.exclude
+        for dirpath, dirnames, filenames in os.walk(top):
+            rel = os.path.relpath(dirpath, top).replace(os.sep, "/")
+            kept = []
+            for d in dirnames:
+                if _skip_dir(d):
+                    continue
+                if d in DATA_DIRS and not os.path.exists(os.path.join(dirpath, d, "__init__.py")):
+                    continue
+                if excludes and any(fnmatch.fnmatch(f"{rel}/{d}" if rel != "." else d, pat) for pat in excludes):
+                    continue
+                kept.append(d)
+            dirnames[:] = sorted(kept)
+            name = os.path.basename(dirpath)
+            if name == "migrations" and "__init__.py" in filenames and dirpath != top:
+                if _holds_migrations(Path(dirpath), filenames):
+                    self.migrations.append(dirpath)
+                dirnames[:] = []
+                continue
+            if name == "settings":
+                self.settings += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
+            elif "settings.py" in filenames:
+                self.settings.append(os.path.join(dirpath, "settings.py"))
+
+    def settings_files(self, apps: dict[str, AppInfo]) -> list[Path]:
+        """Settings modules outside the apps' folders (an app's own ``settings.py`` holds its defaults)."""
+        app_dirs = tuple(str(app.path) + os.sep for app in apps.values())
+        return [Path(f) for f in self.settings if not f.startswith(app_dirs)]
+
+
 def discover_apps(root: Path, config: Config | None = None) -> tuple[dict[str, AppInfo], list[FileProblem]]:
     """Find every folder under ``root`` that holds a ``migrations`` package.
 
-    Hidden folders, virtualenvs, ``site-packages`` and build output are skipped, as are folders matching
-    ``exclude`` globs of the config, and packages named ``migrations`` that hold no migration (helper modules,
-    no ``class Migration`` anywhere, no numbered module: such a folder is not an installed app's, and Django
-    never loads it).  Two folders with the same label: the first (shallowest, then by path) wins and the other
-    is reported as ``duplicate-label``.
+    Hidden folders, virtualenvs, ``site-packages``, build output and data folders (``locale``, ``static``,
+    ``templates`` that are not packages) are skipped, as are folders matching ``exclude`` globs of the config,
+    and packages named ``migrations`` that hold no migration (helper modules, no ``class Migration`` anywhere,
+    no numbered module: such a folder is not an installed app's, and Django never loads it).  Two folders
+    with the same label: the first (shallowest, then by path) wins and the other is reported as
+    ``duplicate-label``.
     """
-    config = config or Config()
+    return _apps(_Scan(Path(root), config or Config()))
+
+
+def _apps(scan: _Scan) -> tuple[dict[str, AppInfo], list[FileProblem]]:
     problems: list[FileProblem] = []
-    found: list[tuple[int, str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        current = Path(dirpath)
-        rel = current.relative_to(root).as_posix()
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not _skip_dir(d)
-            and not any(fnmatch.fnmatch(f"{rel}/{d}" if rel != "." else d, pat) for pat in config.exclude)
-        )
-        if current.name == "migrations" and "__init__.py" in filenames and current != root:
-            if _holds_migrations(current, filenames):
-                found.append((len(current.parts), str(current), current))
-            dirnames[:] = []
+    found = sorted((Path(d) for d in scan.migrations), key=lambda p: (len(p.parts), str(p)))
     apps: dict[str, AppInfo] = {}
-    for _depth, _text, migrations_dir in sorted(found):
+    for migrations_dir in found:
         app_dir = migrations_dir.parent
         label = _app_label(app_dir, problems)
         if label in apps:
@@ -167,23 +200,11 @@ def discover_apps(root: Path, config: Config | None = None) -> tuple[dict[str, A
     return apps, problems
 
 
-def _settings_files(root: Path, apps: dict[str, AppInfo]) -> list[Path]:
-    app_dirs = {app.path for app in apps.values()}
-    files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        current = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not _skip_dir(d) and current / d not in app_dirs)
-        if current.name == "settings":
-            files += [current / f for f in sorted(filenames) if f.endswith(".py")]
-        files += [current / f for f in sorted(filenames) if f == "settings.py"]
-    return files
-
-
-def _swappable(root: Path, config: Config, apps: dict[str, AppInfo]) -> dict[str, str]:
+def _swappable(config: Config, settings_files: list[Path]) -> dict[str, str]:
     """Swappable-model settings for the static load: Django's defaults, then every ``X_MODEL = "app.Model"``
     literal of the project's settings modules, then ``[tool.squashkit]`` (which wins)."""
     settings = dict(DEFAULT_SWAPPABLE)
-    settings.update(find_settings_literals(_settings_files(root, apps), None))
+    settings.update(find_settings_literals(settings_files, None))
     settings.update(config.swappable)
     return settings
 
@@ -214,10 +235,11 @@ def load_static(
 
 def _load_static(root: Path, config: Config | None, apps: Iterable[str] | None, cache: bool | str | Path) -> Project:
     config = config if config is not None else load_config(root)
-    found, problems = discover_apps(root, config)
+    scan = _Scan(root, config)
+    found, problems = _apps(scan)
     if not found:
         raise ProjectNotFoundError(root, "no Django app with a migrations package found")
-    settings = _swappable(root, config, found)
+    settings = _swappable(config, scan.settings_files(found))
     wanted = set(apps) if apps is not None else None
     store: MigrationCache | None = None
     if cache is not False:

@@ -507,6 +507,33 @@ def test_skipped_and_excluded_folders(tmp_path):
     assert sorted(discover_apps(tmp_path)[0]) == ["app", "shop"]
 
 
+def test_data_folders_are_skipped_unless_they_are_packages(tmp_path):
+    """mayan-edms ships 9,000 ``locale/*/LC_MESSAGES`` folders: data folders are not walked, unless a folder of
+    that name is a Python package (then it may hold apps like any other)."""
+    for folder in ("shop/locale/de", "shop/static/js", "shop/templates/shop", "site/jinja2"):
+        make_app(tmp_path / folder, "app")
+    make_app(tmp_path, "shop")
+    make_app(tmp_path / "static", "assets")
+    (tmp_path / "static" / "__init__.py").write_text("")
+    assert sorted(discover_apps(tmp_path)[0]) == ["assets", "shop"]
+
+
+def test_settings_outside_excluded_and_app_folders_are_read(tmp_path):
+    make_app(tmp_path, "shop")
+    write_migration(
+        tmp_path / "shop", "0001_initial", dependencies=["migrations.swappable_dependency(settings.AUTH_USER_MODEL)"]
+    )
+    (tmp_path / "shop" / "settings.py").write_text('AUTH_USER_MODEL = "shop.Default"\n')  # the app's defaults
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "settings.py").write_text('AUTH_USER_MODEL = "old.User"\n')
+    (tmp_path / "conf" / "settings").mkdir(parents=True)
+    (tmp_path / "conf" / "settings" / "base.py").write_text('AUTH_USER_MODEL = "crm.Person"\n')
+    project = load_static(tmp_path, config=Config(exclude=("legacy",)))
+    assert project.settings == {"AUTH_USER_MODEL": "crm.Person"}
+    # Without the exclude, two different literals: squashkit does not guess and keeps Django's default.
+    assert load_static(tmp_path, config=Config()).settings == {"AUTH_USER_MODEL": "auth.User"}
+
+
 def test_migrations_folder_without_init_is_not_an_app(tmp_path):
     (tmp_path / "shop" / "migrations").mkdir(parents=True)
     make_app(tmp_path, "crm")
