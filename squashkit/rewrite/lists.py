@@ -338,20 +338,37 @@ class _Transformer(cst.CSTTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
 
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        # leave_Assign edits the whole statement; nothing below it (an operations list of thousands of nodes)
+        # needs visiting.
+        return False
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
+        return False
+
     def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
-        if not self.in_migration or len(updated.targets) != 1:
+        if len(updated.targets) != 1:
             return updated
-        target = updated.targets[0].target
-        if not isinstance(target, cst.Name) or target.value not in self.edits:
+        value = self._edited(updated.targets[0].target, updated.value)
+        return updated if value is None else updated.with_changes(value=value)
+
+    def leave_AnnAssign(self, original: cst.AnnAssign, updated: cst.AnnAssign) -> cst.AnnAssign:
+        """``dependencies: list[tuple[str, str]] = [...]`` is a class attribute to Django like any other."""
+        if updated.value is None:
             return updated
+        value = self._edited(updated.target, updated.value)
+        return updated if value is None else updated.with_changes(value=value)
+
+    def _edited(self, target: cst.BaseExpression, value: cst.BaseExpression) -> cst.BaseExpression | None:
+        if not self.in_migration or not isinstance(target, cst.Name) or target.value not in self.edits:
+            return None
         name = target.value
         if name in self.found:
             raise RewriteError(f"{name} is assigned more than once; not rewritten", name)
         self.found.add(name)
-        value = updated.value
         if not isinstance(value, cst.List | cst.Tuple):
             raise RewriteError(f"{name} is not a literal list; not rewritten", name)
-        return updated.with_changes(value=_edit(value, self.edits[name], self.settings, name, self.expected.get(name)))
+        return _edit(value, self.edits[name], self.settings, name, self.expected.get(name))
 
 
 def rewrite_source(

@@ -41,6 +41,7 @@ def test_cases_cover_the_required_shapes() -> None:
         "one_line_list",
         "swappable_dependency",
         "first_marker",
+        "annotated_assignment",
     } <= set(CASES)
 
 
@@ -62,8 +63,9 @@ def test_only_the_list_lines_change(case: str) -> None:
         tree = ast.parse(text)
         skip: set[int] = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id in ("dependencies", "run_before") for t in node.targets
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            if isinstance(node, ast.Assign | ast.AnnAssign) and any(
+                isinstance(t, ast.Name) and t.id in ("dependencies", "run_before") for t in targets
             ):
                 skip.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
         return [line for i, line in enumerate(text.splitlines(keepends=True), 1) if i not in skip]
