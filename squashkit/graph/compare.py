@@ -49,6 +49,18 @@ def compare_graph_edges(
     apps, ignored = list(apps), set(ignore)
     static_nodes, static_edges = static_graph.signature(apps)
     django_nodes, django_edges = django_graph.signature(apps)
+    # An edge declared by a migration outside ``apps`` (a third-party migration depending on a project app,
+    # re-pointed to a squash or not) is only visible to a loader that reads that app's files: compare what
+    # the migrations of ``apps`` declare.  A ``run_before`` of a project migration into a third-party app is
+    # declared by the project and stays compared.
+    wanted = set(apps)
+
+    def declared_here(graph: MigrationGraph, edge: tuple[MigrationKey, MigrationKey]) -> bool:
+        data = graph.edge_data(*edge)
+        return data is None or data["declared_by"] is None or data["declared_by"].app_label in wanted
+
+    static_edges = frozenset(e for e in static_edges if declared_here(static_graph, e))
+    django_edges = frozenset(e for e in django_edges if declared_here(django_graph, e))
     if ignored:
         static_edges = frozenset(
             e for e in static_edges if e[0].app_label not in ignored and e[1].app_label not in ignored

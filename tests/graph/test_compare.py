@@ -181,6 +181,31 @@ def test_an_app_only_one_side_sees_is_named_once():
     assert compare_projects(static, django) == ["app tests only in the static load (2 migrations, not compared)"]
 
 
+def test_edges_declared_by_third_party_migrations_are_not_compared():
+    """pretix: django-otp's and oauth2_provider's migrations (site-packages, outside the analysed tree) depend on
+    ``("pretixbase", "__first__")``; Django re-points them to pretixbase's squash.  The static load cannot read
+    those files, so those edges are not differences; pretix's own ``run_before`` into oauth2_provider is."""
+    squash = {"shop.0001_squashed_0002": ["auth.0001"]}
+    replaces = {"shop.0001_squashed_0002": ["shop.0001", "shop.0002"]}
+    own = {"shop.0001": ["auth.0001"], "shop.0002": ["shop.0001"], **squash}
+    static = project(own, replaces=replaces, run_before={"shop.0002": ["otp.0002"]}, external=["auth", "otp"])
+    django = project(
+        {**own, "auth.0001": [], "otp.0001": ["shop.0001"], "otp.0002": ["otp.0001"]},
+        replaces=replaces,
+        run_before={"shop.0002": ["otp.0002"]},
+        external=["otp"],
+    )
+    graph = django.graph()
+    assert graph.has_edge(K("shop", "0001_squashed_0002"), K("otp", "0001"))  # re-pointed to the squash
+    assert graph.edge_data(K("shop", "0001_squashed_0002"), K("otp", "0001"))["declared_by"] == K("otp", "0001")
+    assert compare_graph_edges(static.graph(), graph, ["shop"]) == []
+    # The run_before is the project's own: dropping it on one side is a difference.
+    without = project(own, replaces=replaces, external=["auth", "otp"])
+    assert compare_graph_edges(without.graph(), graph, ["shop"]) == [
+        "edge shop.0001_squashed_0002 -> otp.0002 only in Django's graph"
+    ]
+
+
 def test_compare_graph_edges_maps_static_external_markers_to_djangos_choice():
     static = project({"a.0001": ["auth.__first__"]}).graph()
     django = project({"a.0001": ["auth.0001_initial"], "auth.0001_initial": [], "auth.0002": ["auth.0001_initial"]})
