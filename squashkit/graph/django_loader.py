@@ -15,6 +15,7 @@ Django raised while building it; the test-suite compares it with squashkit's gra
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import subprocess
@@ -36,7 +37,7 @@ from squashkit.graph.model import (
 )
 from squashkit.graph.operations import get_model_calls, summarize_object
 from squashkit.graph.serialize import project_from_dict, project_to_dict
-from squashkit.graph.static import _HEADER, _skip_dir
+from squashkit.graph.static import _HEADER, _skip_dir, parse_migration
 
 __all__ = ["DjangoGraph", "django_graph", "load_django"]
 
@@ -94,6 +95,34 @@ def _dependency(value: Any) -> Dependency:
     return Dependency.of(app_label, name)
 
 
+def _with_lines(info: MigrationInfo, settings: dict[str, str]) -> MigrationInfo:
+    """``info`` with the file lines of its dependencies, run_before entries and operations, read from the source.
+
+    Django's objects carry no line numbers; a static parse of the same file has them.  Lines are copied by
+    position only where both views list the same number of entries (a computed list keeps line 0): findings
+    then point at ``file:line`` as they do for a static load.  ``settings``: the string settings Django has,
+    so that ``swappable_dependency(settings.X)`` reads as it evaluates.
+    """
+    try:
+        static, _problems = parse_migration(info.path, info.key, settings)
+    except Exception:  # lines are a courtesy: the Django record stands without them
+        return info
+    if static is None:
+        return info
+
+    def lined(ours: tuple[Any, ...], theirs: tuple[Any, ...]) -> tuple[Any, ...]:
+        if len(ours) != len(theirs):
+            return ours
+        return tuple(dataclasses.replace(a, line=b.line) for a, b in zip(ours, theirs, strict=True))
+
+    return dataclasses.replace(
+        info,
+        dependencies=lined(info.dependencies, static.dependencies),
+        run_before=lined(info.run_before, static.run_before),
+        operations=lined(info.operations, static.operations),
+    )
+
+
 def _header(data: bytes) -> tuple[str | None, str | None]:
     for line in data.decode("utf-8", "replace").splitlines()[:3]:
         if match := _HEADER.match(line):
@@ -125,6 +154,11 @@ def _load_in_process(root: Path, settings: str) -> Project:
             _skip_dir(part) for part in migrations_path.relative_to(root).parts
         )
         apps[label] = AppInfo(label, app_path, migrations_path, external)
+    from django.conf import settings as dj_settings
+
+    string_settings = {
+        n: v for n in dir(dj_settings) if n.isupper() and isinstance(v := getattr(dj_settings, n, None), str)
+    }
     migrations: dict[MigrationKey, MigrationInfo] = {}
     problems: list[FileProblem] = []
     for (label, name), migration in sorted(loader.disk_migrations.items()):
@@ -143,21 +177,22 @@ def _load_in_process(root: Path, settings: str) -> Project:
             problems.append(FileProblem(path, 0, "operation", f"cannot summarise operations: {exc}", label, name))
             operations = ()
         initial = migration.initial
-        migrations[MigrationKey(label, name)] = MigrationInfo(
-            key=MigrationKey(label, name),
-            path=path,
-            dependencies=tuple(_dependency(d) for d in migration.dependencies),
-            replaces=tuple(MigrationKey(a, n) for a, n in migration.replaces),
-            run_before=tuple(_dependency(d) for d in migration.run_before),
-            initial=initial if isinstance(initial, bool) else None,
-            atomic=bool(migration.atomic),
-            operations=operations,
-            django_version=version,
-            generated_on=generated,
-            content_hash=hashlib.sha256(data).hexdigest(),
+        migrations[MigrationKey(label, name)] = _with_lines(
+            MigrationInfo(
+                key=MigrationKey(label, name),
+                path=path,
+                dependencies=tuple(_dependency(d) for d in migration.dependencies),
+                replaces=tuple(MigrationKey(a, n) for a, n in migration.replaces),
+                run_before=tuple(_dependency(d) for d in migration.run_before),
+                initial=initial if isinstance(initial, bool) else None,
+                atomic=bool(migration.atomic),
+                operations=operations,
+                django_version=version,
+                generated_on=generated,
+                content_hash=hashlib.sha256(data).hexdigest(),
+            ),
+            string_settings,
         )
-    from django.conf import settings as dj_settings
-
     swappable = {"AUTH_USER_MODEL": dj_settings.AUTH_USER_MODEL}
     return Project(
         root=root,

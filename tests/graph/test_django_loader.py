@@ -42,15 +42,20 @@ def test_odd_files_records(odd_files):
     root, project = odd_files
     shop = project.migrations[K("shop", "0001_initial")]
     assert shop.path == root.resolve() / "shop" / "migrations" / "0001_initial.py"
-    # Django evaluates swappable_dependency; the form survives, the setting name and line do not.
-    assert shop.dependencies == (Dependency(K("people", "__first__"), DependencyForm.SWAPPABLE, None, 0),)
+    # Django evaluates swappable_dependency; the form survives, the setting name does not.  Lines come from
+    # the source file (Django's objects have none), so findings point at file:line as for a static load.
+    assert shop.dependencies == (Dependency(K("people", "__first__"), DependencyForm.SWAPPABLE, None, 12),)
     catalog = project.migrations[K("catalog", "0001_initial")]
-    assert catalog.dependencies == (Dependency(K("shop", "__first__"), DependencyForm.FIRST),)
-    assert catalog.run_before == (Dependency(K("shop", "0004_order_reference")),)
+    assert catalog.dependencies == (Dependency(K("shop", "__first__"), DependencyForm.FIRST, line=9),)
+    assert catalog.run_before == (Dependency(K("shop", "0004_order_reference"), line=11),)
     assert catalog.initial is True
     log = project.migrations[K("shop", "0005_log_totals")]
     assert log.atomic is False
     assert log.initial is None  # Migration.initial defaults to None
+    assert [op.line for op in log.operations] == [
+        op.line for op in load_static(root).migrations[K("shop", "0005_log_totals")].operations
+    ]
+    assert all(op.line > 0 for op in log.operations)
     assert [op.comparable() for op in log.operations] == [
         OperationSummary("LogMessage", "custom", opaque=True).comparable(),
         OperationSummary("RunPython", "python", elidable=True, opaque=True).comparable(),
