@@ -19,7 +19,11 @@ COLUMNS = [
     # (header, cell, legend); pairs share a column so the table fits an 80-column terminal
     ("files", lambda r: f"{r.migrations}", "migration files"),
     ("sq", lambda r: f"{r.squashed}", "squashed migrations (with replaces)"),
-    ("in/out", lambda r: f"{r.deps_in}/{r.deps_out}", "cross-app dependencies on the app (others need it) / of the app"),
+    (
+        "in/out",
+        lambda r: f"{r.deps_in}/{r.deps_out}",
+        "cross-app dependencies on the app (others need it) / of the app",
+    ),
     ("chain", lambda r: f"{r.longest_chain}", "longest chain within the app"),
     ("py/sql", lambda r: f"{r.run_python}/{r.run_sql}", "RunPython/RunSQL operations"),
     ("irr", lambda r: f"{r.irreversible}", "irreversible operations"),
