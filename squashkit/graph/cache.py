@@ -16,6 +16,10 @@ rewrite that restores the modification time is still noticed).
   rebuilt without going through the dataclass ``__init__``.
 * Written atomically (temporary file in the cache directory, then :func:`os.replace`), only when something
   changed.  A cache that cannot be read, decoded or written is ignored: the load goes on by parsing.
+* Pruned like a cache should be: a cache file that has been neither written nor used for
+  :data:`PRUNE_AFTER_DAYS` days (a deleted checkout, a CI temporary directory) is removed when another cache
+  file is written, as are temporary files left by an interrupted write.  Using a cache refreshes its
+  modification time once a day.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,11 +44,14 @@ from squashkit.graph.model import (
     OperationSummary,
 )
 
-__all__ = ["CACHE_FORMAT", "FileStamp", "MigrationCache", "default_cache_dir"]
+__all__ = ["CACHE_FORMAT", "PRUNE_AFTER_DAYS", "FileStamp", "MigrationCache", "default_cache_dir"]
 
 #: Bumped whenever the stored layout changes.
 CACHE_FORMAT = 1
 _MAGIC = "squashkit-migration-cache"
+#: Cache files unused for this long are removed when another cache file is written.
+PRUNE_AFTER_DAYS = 30
+_DAY = 86400
 #: The modules whose code decides what a parsed record holds.
 _PARSER_MODULES = ("static.py", "operations.py", "model.py", "cache.py")
 
@@ -123,6 +131,7 @@ class MigrationCache:
             data = self.path.read_bytes()
         except OSError:
             return
+        self._touch()
         try:
             header, entries = marshal.loads(data)
             if header != self.header or not isinstance(entries, dict):
@@ -185,7 +194,33 @@ class MigrationCache:
                 raise
         except (OSError, ValueError):
             return False
+        self._prune()
         return True
+
+    def _touch(self) -> None:
+        """Mark the cache file as used (at most once a day: a stat per load, a write once a day)."""
+        with contextlib.suppress(OSError):
+            if time.time() - self.path.stat().st_mtime > _DAY:
+                os.utime(self.path)
+
+    def _prune(self) -> None:
+        """Remove other cache files unused for :data:`PRUNE_AFTER_DAYS` days and day-old temporary files."""
+        now = time.time()
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".marshal") and len(name) == 40 and name != self.path.name:
+                limit = PRUNE_AFTER_DAYS * _DAY
+            elif name.startswith(".") and name.endswith(".tmp") and ".marshal." in name:
+                limit = _DAY
+            else:
+                continue  # not ours
+            path = os.path.join(self.directory, name)
+            with contextlib.suppress(OSError):
+                if now - os.stat(path).st_mtime > limit:
+                    os.unlink(path)
 
 
 def _inside(directory: Path, root: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from squashkit.graph import cache as cache_module
 from squashkit.graph import static
-from squashkit.graph.cache import MigrationCache, default_cache_dir
+from squashkit.graph.cache import PRUNE_AFTER_DAYS, MigrationCache, default_cache_dir
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 from tests.graph.helpers import FIXTURES, make_app, write_migration
@@ -317,6 +318,46 @@ def test_one_cache_file_per_root(project_dir: Path, tmp_path: Path, cache_dir: P
     names = sorted(p.name for p in cache_dir.iterdir())
     assert len(names) == 2
     assert all(p.suffix == ".marshal" for p in cache_dir.iterdir())
+
+
+def test_unused_cache_files_and_stale_temporaries_are_pruned(project_dir: Path, cache_dir: Path) -> None:
+    """A CI machine analysing a fresh temporary checkout every run must not collect cache files forever."""
+    cache_dir.mkdir()
+    day = 86400
+    now = time.time()
+
+    def aged(name: str, days: float) -> Path:
+        path = cache_dir / name
+        path.write_bytes(b"x")
+        os.utime(path, (now - days * day, now - days * day))
+        return path
+
+    old = aged("0" * 32 + ".marshal", PRUNE_AFTER_DAYS + 1)
+    recent = aged("1" * 32 + ".marshal", PRUNE_AFTER_DAYS - 1)
+    stale_tmp = aged(".2222.marshal.abc.tmp", 2)
+    fresh_tmp = aged(".3333.marshal.def.tmp", 0.5)
+    foreign = aged("notes.txt", 400)
+    load_static(project_dir)  # writes its own cache file, then prunes
+    left = {p.name for p in cache_dir.iterdir()}
+    assert old.name not in left and stale_tmp.name not in left
+    assert {recent.name, fresh_tmp.name, foreign.name} <= left
+    assert len(left) == 4  # and the new cache file
+
+
+def test_a_cache_in_use_is_not_pruned(project_dir: Path, cache_dir: Path, parsed: list[MigrationKey]) -> None:
+    """Loading an unchanged project writes nothing, but marks its cache file used (once a day)."""
+    load_static(project_dir)
+    (own,) = cache_dir.iterdir()
+    long_ago = time.time() - (PRUNE_AFTER_DAYS + 5) * 86400
+    os.utime(own, (long_ago, long_ago))
+    parsed.clear()
+    load_static(project_dir)
+    assert parsed == []  # still a hit: the cache was read, not rewritten
+    assert time.time() - own.stat().st_mtime < 60
+    other = cache_dir.parent / "other"
+    write_migration(make_app(other, "crm"), "0001_initial")
+    load_static(other)  # writes another cache file and prunes
+    assert own.exists()
 
 
 def test_partial_load_keeps_other_apps_entries(project_dir: Path, cache_dir: Path, parsed: list[MigrationKey]) -> None:
