@@ -162,7 +162,14 @@ def app_metrics(
     nodes = list(graph.migration_nodes(label))
     pred, succ = graph.pred, graph.succ
     deps_out = sum(1 for n in nodes for p in pred[n] if p.app_label != label)
-    deps_in = sum(1 for n in nodes for c in succ[n] if c.app_label != label)
+    # A third-party migration's dependency on this app (seen only by a Django load, which imports it) is not
+    # counted: both views count what the analysed apps declare, as the totals and the cross-check do.
+    deps_in = sum(
+        1
+        for n in nodes
+        for c, data in succ[n].items()
+        if c.app_label != label and (project.in_project(c) or data["declared_by"] != c)
+    )
     window = _window(graph, label)
     foldable, barriers = _foldable([project.migrations[n] for n in window])
     run_python = run_sql = irreversible = 0

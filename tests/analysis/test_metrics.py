@@ -11,14 +11,16 @@ The main project used below::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from squashkit.analysis import analyze
 from squashkit.analysis.metrics import pressure_level
-from squashkit.graph.model import MigrationKey
+from squashkit.graph.model import AppInfo, MigrationKey
 from squashkit.graph.static import load_static
+from tests.graph.helpers import project as graph_project
 from tests.projects import add_field, alter_field, build, create, fk, migration
 
 RUN_PYTHON = "migrations.RunPython(forwards)"
@@ -102,3 +104,19 @@ def test_squashed_migration_starts_the_window(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("score", "level"), [(0, "low"), (19, "low"), (20, "medium"), (49, "medium"), (50, "high")])
 def test_pressure_levels(score: int, level: str) -> None:
     assert pressure_level(score) == level
+
+
+def test_dependencies_declared_by_third_party_migrations_are_not_counted() -> None:
+    """A Django load imports third-party apps (pretix: django-otp depends on pretixbase through the swappable
+    user model); the static load cannot read them.  Both count what the analysed apps declare: shop's own
+    run_before into otp counts, otp's dependency on shop does not."""
+    static = graph_project({"shop.0001": [], "shop.0002": ["shop.0001"]}, run_before={"shop.0002": ["otp.0002"]})
+    static = replace(static, apps={**static.apps, "otp": AppInfo("otp", Path("otp"), Path("otp/m"), True)})
+    django = graph_project(
+        {"shop.0001": [], "shop.0002": ["shop.0001"], "otp.0001": ["shop.0001"], "otp.0002": ["otp.0001"]},
+        run_before={"shop.0002": ["otp.0002"]},
+        external=["otp"],
+    )
+    rows = [analyze(p).apps[0] for p in (static, django)]
+    assert [(r.app, r.deps_in, r.deps_out) for r in rows] == [("shop", 1, 0), ("shop", 1, 0)]
+    assert analyze(static).totals == analyze(django).totals
