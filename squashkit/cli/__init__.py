@@ -11,8 +11,10 @@ Exit codes: 0 ok, 1 findings or pending changes, 2 usage or input error.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
-from typing import Any
+import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -74,5 +76,31 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None, **kwargs: Any) -> Any:
-    """Console-script entry point."""
+    """The CLI as a function (``standalone_mode=False`` returns instead of exiting)."""
     return cli.main(args=argv, prog_name="squashkit", **kwargs)
+
+
+def run() -> NoReturn:
+    """Console-script and ``python -m squashkit`` entry point: :func:`main`, then a hard exit.
+
+    Once the command has finished and its output is flushed, nothing is left to do: the interpreter's
+    teardown (freeing every record and graph node one by one, ~30 ms after analysing 5,000 migrations) is
+    skipped with :func:`os._exit`, as mypy does.  Files are written and closed by the commands themselves.
+    """
+    try:
+        main()
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a closed pipe (``| head``) or stream: nothing more to say
+        pass
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        sys.stderr.write(f"{code}\n")
+        sys.stderr.flush()
+        code = 1
+    os._exit(code)

@@ -113,6 +113,27 @@ def test_python_dash_m(small: Path) -> None:
     assert json.loads(done.stdout)["totals"]["apps"] == 2
 
 
+def test_entry_point_exit_codes_and_flushed_output(small: Path, tmp_path: Path) -> None:
+    """``run`` ends the process with ``os._exit`` after flushing: exit codes, messages and whole outputs
+    survive, to a pipe and to a file."""
+
+    def squashkit(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "squashkit", *args], text=True, check=False, **kwargs)
+
+    out = tmp_path / "out.json"
+    with out.open("w") as handle:
+        assert squashkit("analyze", str(small), "--format", "json", stdout=handle).returncode == 0
+    assert json.loads(out.read_text())["totals"]["apps"] == 2
+    missing = squashkit("analyze", str(tmp_path / "nope"), capture_output=True)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr == f"error: {tmp_path / 'nope'}: not a directory\n"
+    assert squashkit("--version", capture_output=True).stdout.startswith("squashkit, version ")
+    # A reader that stops early (``| head -c 100``): no traceback, no "Exception ignored" noise.
+    shell = f"{sys.executable} -m squashkit analyze {small} --format json | head -c 100 >/dev/null"
+    piped = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, check=False)
+    assert "Traceback" not in piped.stderr and "Exception ignored" not in piped.stderr
+
+
 # -- sample_project (its planted problems are documented in sample_project/README.md) ----------------------
 
 
