@@ -208,10 +208,10 @@ def test_analyze_does_not_import_networkx_libcst_or_django(sample_project: Path)
     """The analysis walks squashkit's own adjacency maps: a whole ``squashkit analyze`` process never imports
     networkx (whose import alone costs about a quarter of the process), libcst or Django."""
     code = (
-        "import sys, runpy\n"
-        "sys.argv = ['squashkit', 'analyze', sys.argv[1], '--format', 'json']\n"
+        "import sys\n"
+        "from squashkit.cli import main  # what the entry point runs, before its os._exit\n"
         "try:\n"
-        "    runpy.run_module('squashkit', run_name='__main__')\n"
+        "    main(['analyze', sys.argv[1], '--format', 'json'])\n"
         "except SystemExit as exit:\n"
         "    assert exit.code in (0, None), exit.code\n"
         "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'networkx', 'libcst', 'django', 'graphviz'})\n"
