@@ -492,8 +492,47 @@ class _Evaluator:
 def parse_migration(
     path: Path, key: MigrationKey, settings: dict[str, str]
 ) -> tuple[MigrationInfo | None, list[FileProblem]]:
-    """Parse one migration file; returns its record (or None) and the problems found in it."""
+    """Parse one migration file; returns its record (or None) and the problems found in it.
 
+    Never raises for a file's content: one odd file is reported (``too-complex`` for an expression nested
+    beyond Python's recursion limit, ``internal`` for anything squashkit's reader did not expect) and the
+    rest of the project is still loaded.
+    """
+    try:
+        return _parse_migration(path, key, settings)
+    except RecursionError:
+        message = "too deeply nested to read (beyond Python's recursion limit); the file was skipped"
+        return None, [FileProblem(path, 0, "too-complex", message, key.app_label, key.name)]
+    except Exception as exc:  # a file the reader does not handle must not stop the load of the others
+        message = f"squashkit could not read this file ({type(exc).__name__}: {exc}); the file was skipped"
+        return None, [FileProblem(path, 0, "internal", message, key.app_label, key.name)]
+
+
+def _binds_migration(body: list[ast.stmt]) -> int:
+    """The line where module-level code binds ``Migration`` other than by a top-level class statement
+    (``Migration = ...``, ``from x import Migration``, a class inside ``if``/``try``), else 0."""
+    for node in body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "Migration" for t in targets):
+                return node.lineno
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            if any((alias.asname or alias.name) == "Migration" for alias in node.names):
+                return node.lineno
+        elif isinstance(node, ast.ClassDef) and node.name == "Migration":
+            return node.lineno
+        elif isinstance(node, ast.If | ast.Try | ast.With):
+            blocks = [node.body, getattr(node, "orelse", []), getattr(node, "finalbody", [])]
+            blocks += [handler.body for handler in getattr(node, "handlers", [])]
+            for block in blocks:
+                if line := _binds_migration(block):
+                    return line
+    return 0
+
+
+def _parse_migration(
+    path: Path, key: MigrationKey, settings: dict[str, str]
+) -> tuple[MigrationInfo | None, list[FileProblem]]:
     def problem(line: int, code: str, message: str) -> FileProblem:
         return FileProblem(path, line, code, message, app_label=key.app_label, migration=key.name)
 
@@ -535,6 +574,14 @@ def parse_migration(
         if isinstance(node, ast.ClassDef) and node.name == "Migration":
             migration_class = node
     if migration_class is None:
+        bound = _binds_migration(tree.body)
+        if bound:
+            message = (
+                f"Migration is bound on line {bound} other than by a top-level class statement (assigned, "
+                "imported or defined conditionally): Django imports it, squashkit cannot read it without "
+                "importing the file"
+            )
+            return None, [problem(bound, "computed-migration", message)]
         return None, [problem(0, "no-migration-class", "no Migration class (Django raises BadMigrationError)")]
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     attrs = _simple_assignments(migration_class.body)

@@ -376,6 +376,73 @@ def test_any_swappable_model_literal_is_read_from_settings(tmp_path):
     assert [p.kind for p in project.problems] == []
 
 
+def test_expression_nested_beyond_the_recursion_limit_is_reported_not_raised(tmp_path):
+    """``ast.parse`` raises RecursionError on a RunSQL built from 5,000 ``+`` terms; the other files load."""
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    concat = " + ".join(['"x"'] * 5000)
+    write_migration(
+        app, "0002_sql", dependencies=[("shop", "0001_initial")], operations=[f"migrations.RunSQL({concat})"]
+    )
+    assert problems(tmp_path) == [
+        (
+            "shop/migrations/0002_sql.py",
+            "too-complex",
+            "too deeply nested to read (beyond Python's recursion limit); the file was skipped",
+        )
+    ]
+    assert sorted(load_static(tmp_path).migrations) == [K("shop", "0001_initial")]
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("Migration = type('Migration', (migrations.Migration,), {})\n", 2),
+        ("from shop.base import Migration\n", 2),
+        ("if True:\n    class Migration(migrations.Migration):\n        pass\n", 3),
+        ("try:\n    pass\nexcept ImportError:\n    Migration = None\n", 5),
+    ],
+)
+def test_migration_bound_without_a_top_level_class_is_computed_not_missing(tmp_path, source, line):
+    """Django imports ``module.Migration`` however it was bound; only a module with no such name at all
+    raises BadMigrationError."""
+    app = make_app(tmp_path, "shop")
+    (app / "migrations" / "0001_initial.py").write_text("from django.db import migrations\n" + source)
+    assert problems(tmp_path) == [
+        (
+            f"shop/migrations/0001_initial.py:{line}",
+            "computed-migration",
+            f"Migration is bound on line {line} other than by a top-level class statement (assigned, imported or "
+            "defined conditionally): Django imports it, squashkit cannot read it without importing the file",
+        )
+    ]
+
+
+def test_a_reader_bug_on_one_file_is_reported_and_the_rest_is_loaded(tmp_path, monkeypatch):
+    """Never crash on one file: an exception squashkit's reader did not expect becomes an ``internal``
+    problem of that file."""
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    write_migration(app, "0002_odd", dependencies=[("shop", "0001_initial")])
+    from squashkit.graph import static
+
+    real = static._parse_migration
+
+    def flaky(path, key, settings):
+        if key.name == "0002_odd":
+            raise KeyError("surprise")
+        return real(path, key, settings)
+
+    monkeypatch.setattr(static, "_parse_migration", flaky)
+    assert [p for p in problems(tmp_path) if p[1] == "internal"] == [
+        (
+            "shop/migrations/0002_odd.py",
+            "internal",
+            "squashkit could not read this file (KeyError: 'surprise'); the file was skipped",
+        )
+    ]
+
+
 def test_invalid_encoding_declaration_is_reported_on_its_line(tmp_path):
     app = make_app(tmp_path, "shop")
     (app / "migrations" / "0001_initial.py").write_bytes(b"#!/usr/bin/env python\n# -*- coding: latin-99 -*-\n")

@@ -14,6 +14,9 @@ HINTS = {
     "sourceless": "Django imports this .pyc as a migration: delete it, or restore its .py source.",
     "duplicate-label": "Give one of the apps another label in apps.py, or exclude a folder in [tool.squashkit].",
     "bad-apps-py": "The folder name is used as the app label; fix apps.py so the label can be read.",
+    "computed-migration": "Define the class in the file (class Migration(migrations.Migration): ...).",
+    "too-complex": "Split the deeply nested expression (a long chain of + or nested brackets) into parts.",
+    "internal": "A squashkit bug: please report it with the file; the rest of the project was analysed.",
 }
 
 
