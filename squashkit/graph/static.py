@@ -67,11 +67,14 @@ def _app_label(app_dir: Path, problems: list[FileProblem]) -> str:
         return app_dir.name
     try:
         tree = ast.parse(apps_py.read_bytes(), filename=str(apps_py))
-    except (SyntaxError, ValueError) as exc:
-        reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-        problems.append(
-            FileProblem(apps_py, getattr(exc, "lineno", 0) or 0, "bad-apps-py", f"cannot parse apps.py: {reason}")
-        )
+    except (SyntaxError, ValueError, OSError, RecursionError) as exc:
+        if isinstance(exc, OSError):
+            message = f"cannot read apps.py: {exc.strerror or exc}"
+        elif isinstance(exc, RecursionError):
+            message = "cannot parse apps.py: too deeply nested"
+        else:
+            message = f"cannot parse apps.py: {exc.msg if isinstance(exc, SyntaxError) else exc}"
+        problems.append(FileProblem(apps_py, getattr(exc, "lineno", 0) or 0, "bad-apps-py", message))
         return app_dir.name
     candidates: list[tuple[bool, str | None, str | None]] = []
     for node in tree.body:

@@ -394,6 +394,20 @@ def test_expression_nested_beyond_the_recursion_limit_is_reported_not_raised(tmp
     assert sorted(load_static(tmp_path).migrations) == [K("shop", "0001_initial")]
 
 
+def test_apps_py_and_settings_nested_beyond_the_recursion_limit_do_not_stop_the_load(tmp_path):
+    concat = " + ".join(['"x"'] * 5000)
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    (app / "apps.py").write_text(f"class ShopConfig:\n    verbose_name = {concat}\n")
+    (tmp_path / "settings.py").write_text(f"X = {concat}\nAUTH_USER_MODEL = 'crm.Person'\n")
+    project = load_static(tmp_path)
+    assert [(p.location(tmp_path), p.code, p.message) for p in project.problems] == [
+        ("shop/apps.py", "bad-apps-py", "cannot parse apps.py: too deeply nested")
+    ]
+    assert list(project.migrations) == [K("shop", "0001_initial")]
+    assert project.settings == {"AUTH_USER_MODEL": "auth.User"}  # the settings file could not be read
+
+
 @pytest.mark.parametrize(
     ("source", "line"),
     [
