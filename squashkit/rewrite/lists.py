@@ -386,11 +386,14 @@ def rewrite_source(
     """
     try:
         module = cst.parse_module(source)
+        transformer = _Transformer(edits, settings or {}, expected or {})
+        updated = module.visit(transformer)
+        code = updated.code
     except cst.ParserSyntaxError as exc:
         raise RewriteError(f"cannot parse: {exc.message} (line {exc.raw_line})") from exc
-    transformer = _Transformer(edits, settings or {}, expected or {})
-    updated = module.visit(transformer)
+    except RecursionError as exc:  # libcst recurses per nesting level: "x" + "x" + ... 900 times
+        raise RewriteError("too deeply nested for libcst (beyond Python's recursion limit); not rewritten") from exc
     for name, desired in edits.items():
         if name not in transformer.found and desired:
             raise RewriteError(f"the Migration class has no {name} list; not rewritten", name)
-    return updated.code
+    return code

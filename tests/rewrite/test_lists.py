@@ -114,6 +114,11 @@ def test_crlf_line_endings_are_kept() -> None:
             "dependencies is assigned more than once; not rewritten",
         ),
         ("class Migration(:\n", "cannot parse: "),
+        (
+            # Python parses it, libcst's recursion does not reach the end (found on a generated default).
+            "X = " + " + ".join(['"x"'] * 900) + "\nclass Migration:\n    dependencies = [('a', '2')]\n",
+            "too deeply nested for libcst (beyond Python's recursion limit); not rewritten",
+        ),
     ],
 )
 def test_errors(source: str, message: str) -> None:
