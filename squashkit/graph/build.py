@@ -12,7 +12,9 @@ from statically parsed files is the graph Django would build:
    may still heal them in the next step;
 5. for every migration with ``replaces``: if all or none of the replaced migrations are applied, the
    replaced nodes are removed and their edges re-pointed to the replacement; if only some are applied, the
-   replacement is removed instead and its children re-pointed to the latest replaced nodes (#25945);
+   replacement is removed instead and its children re-pointed to the latest replaced nodes (#25945); a
+   squash of a squash (Django 6.0+) is handled after the squash it replaces and judged on the plain
+   migrations underneath (Django 4.2/5.2 do not support it: their result depends on set iteration order);
 6. missing nodes left over are dangling dependencies (Django's ``NodeNotFoundError``), cycles are Django's
    ``CircularDependencyError``.  squashkit records both instead of stopping at the first.
 
@@ -32,7 +34,7 @@ from squashkit.graph.graph import (
     NodeKind,
     ReplacementOutcome,
 )
-from squashkit.graph.model import FIRST, Dependency, MigrationKey, Project
+from squashkit.graph.model import FIRST, Dependency, MigrationInfo, MigrationKey, Project
 
 __all__ = ["build_graph"]
 
@@ -163,17 +165,7 @@ def build_graph(
     # Step 5: replacements.
     outcomes: list[ReplacementOutcome] = []
     if replace_migrations:
-        for key in keys:
-            migration = project.migrations[key]
-            if not migration.replaces:
-                continue
-            statuses = [target in applied for target in migration.replaces]
-            if all(statuses) or not any(statuses):
-                _remove_replaced_nodes(dg, key, migration.replaces)
-                outcomes.append(ReplacementOutcome(key, migration.replaces, used=True, applied=sum(statuses)))
-            else:
-                _remove_replacement_node(dg, key, migration.replaces)
-                outcomes.append(ReplacementOutcome(key, migration.replaces, used=False, applied=sum(statuses)))
+        outcomes = _replace(dg, project, keys, applied)
 
     # Step 6: whatever is still missing is dangling.  A file the loader could not read is not "missing".
     unread = {
@@ -229,6 +221,61 @@ def build_graph(
     return MigrationGraph(project, dg.kinds, dg.succ, dg.pred, dg.order, tuple(outcomes), tuple(dangling), applied)
 
 
+def _replace(
+    dg: _Builder, project: Project, keys: list[MigrationKey], applied: frozenset[MigrationKey]
+) -> list[ReplacementOutcome]:
+    """Django's ``MigrationLoader.replace_migration`` (Django 6.0+, which supports squashing squashes).
+
+    A squash that replaces another squash is handled after it; its applied state is judged on the migrations
+    at the bottom of its ``replaces`` (a replaced squash stands for what it replaces); a squash whose replaced
+    migrations are all applied counts as applied.  For squashes of plain migrations (all Django series
+    support only those) this is the rule of every series: used when all or none of the replaced migrations are
+    applied, else dropped.  A cycle of squashes replacing each other (Django: "Cyclical squash replacement
+    found") is left as it is.
+    """
+    migrations = project.migrations
+    done: dict[MigrationKey, bool] = {}  # False while in progress
+    applied_now = set(applied)
+    outcomes: list[ReplacementOutcome] = []
+
+    def bottom(migration: MigrationInfo, seen: frozenset[MigrationKey]) -> set[MigrationKey]:
+        found: set[MigrationKey] = set()
+        for target in migration.replaces:
+            entry = migrations.get(target)
+            if entry is not None and entry.replaces and target not in seen:
+                found |= bottom(entry, seen | {target})
+            else:
+                found.add(target)
+        return found
+
+    def replace(key: MigrationKey) -> None:
+        if key in done:
+            return
+        done[key] = False
+        migration = migrations[key]
+        for target in migration.replaces:
+            entry = migrations.get(target)
+            if entry is not None and entry.replaces:
+                replace(target)
+        statuses = [target in applied_now for target in bottom(migration, frozenset({key}))]
+        if all(statuses):
+            applied_now.add(key)
+        else:
+            applied_now.discard(key)
+        used = all(statuses) or not any(statuses)
+        if used:
+            _remove_replaced_nodes(dg, key, migration.replaces)
+        else:
+            _remove_replacement_node(dg, key, migration.replaces)
+        outcomes.append(ReplacementOutcome(key, migration.replaces, used=used, applied=sum(statuses)))
+        done[key] = True
+
+    for key in keys:
+        if migrations[key].replaces:
+            replace(key)
+    return outcomes
+
+
 def _remove_replaced_nodes(dg: _Builder, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
     """Django's ``MigrationGraph.remove_replaced_nodes``: re-point edges of replaced nodes."""
     replaced_set = set(replaced)
@@ -252,6 +299,8 @@ def _remove_replaced_nodes(dg: _Builder, replacement: MigrationKey, replaced: tu
 
 def _remove_replacement_node(dg: _Builder, replacement: MigrationKey, replaced: tuple[MigrationKey, ...]) -> None:
     """Django's ``MigrationGraph.remove_replacement_node``: drop a partially applied squash."""
+    if replacement not in dg:  # removed already (overlapping squashes): Django raises NodeNotFoundError
+        return
     present = [k for k in replaced if k in dg]
     parents_of_replaced: set[MigrationKey] = set()
     for key in present:

@@ -7,6 +7,14 @@ builds exactly the same nodes and edges.
 
 from __future__ import annotations
 
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import django
 import pytest
 
 from squashkit.graph.django_loader import django_graph
@@ -19,11 +27,14 @@ from tests.graph.helpers import (
     django_agrees,
     edges,
     key,
+    make_app,
     materialize,
     nodes,
     project,
     random_project,
     record_applied,
+    write_migration,
+    write_settings,
 )
 
 K = MigrationKey
@@ -371,3 +382,78 @@ def test_random_projects_build_djangos_graph(tmp_path, seed):
         assert theirs.error.startswith("NodeNotFoundError" if graph.dangling else "CircularDependencyError")
     else:
         assert_same_graph(graph, theirs)
+
+
+# -- a squash of a squash (Django 6.0+) ---------------------------------------------------------------------
+
+NESTED = ["0001_initial", "0002_b", "0003_c", "0001_squashed_0002_b", "0001_squashed_0003_c"]
+
+
+def _nested_project(root: Path) -> Path:
+    """shop: 0001 -> 0002 -> 0003 -> 0004; 0001_squashed_0002_b replaces 0001-0002 and 0001_squashed_0003_c
+    replaces that squash and 0003 (``squashmigrations`` of a squash, supported since Django 6.0)."""
+    app = make_app(root, "shop")
+    write_migration(app, "0001_initial")
+    write_migration(app, "0002_b", dependencies=[("shop", "0001_initial")])
+    write_migration(app, "0003_c", dependencies=[("shop", "0002_b")])
+    write_migration(app, "0004_d", dependencies=[("shop", "0003_c")])
+    write_migration(app, "0001_squashed_0002_b", replaces=[("shop", "0001_initial"), ("shop", "0002_b")])
+    write_migration(app, "0001_squashed_0003_c", replaces=[("shop", "0001_squashed_0002_b"), ("shop", "0003_c")])
+    write_settings(root, ["shop"])
+    return root
+
+
+@pytest.mark.parametrize(
+    ("applied", "nodes"),
+    [
+        ([], ["0001_squashed_0003_c", "0004_d"]),
+        (["0001_initial", "0002_b", "0003_c"], ["0001_squashed_0003_c", "0004_d"]),
+        # the inner squash is complete (so applied), the outer is not: the outer is dropped
+        (["0001_initial", "0002_b"], ["0001_squashed_0002_b", "0003_c", "0004_d"]),
+        # both partial: the plain migrations stay
+        (["0001_initial"], ["0001_initial", "0002_b", "0003_c", "0004_d"]),
+        # a recorded squash row does not count for the outer squash: its replaced migrations do
+        (["0001_squashed_0002_b", "0003_c"], ["0001_squashed_0002_b", "0003_c", "0004_d"]),
+    ],
+)
+def test_a_squash_of_a_squash_follows_djangos_replace_migration(tmp_path, applied, nodes):
+    graph = load_static(_nested_project(tmp_path)).graph([K("shop", n) for n in applied])
+    assert [k.name for k in graph.migration_nodes("shop")] == nodes
+    assert graph.dangling == () and graph.is_acyclic
+
+
+@pytest.mark.skipif(django.VERSION < (6, 0), reason="Django supports squashing squashes from 6.0 on")
+def test_a_squash_of_a_squash_equals_djangos_graph_under_every_applied_state(tmp_path):
+    """All 32 applied subsets of the five migrations involved, against one Django process that builds
+    ``MigrationLoader(connection).graph`` for each."""
+    root = _nested_project(tmp_path)
+    subsets = [list(c) for r in range(len(NESTED) + 1) for c in itertools.combinations(NESTED, r)]
+    script = (
+        "import json, sys, django\n"
+        "django.setup()\n"
+        "from django.db import connection\n"
+        "from django.db.migrations.loader import MigrationLoader\n"
+        "from django.db.migrations.recorder import MigrationRecorder\n"
+        "recorder = MigrationRecorder(connection)\n"
+        "recorder.ensure_schema()\n"
+        "out = []\n"
+        "for subset in json.loads(sys.argv[1]):\n"
+        "    recorder.migration_qs.all().delete()\n"
+        "    for name in subset:\n"
+        "        recorder.record_applied('shop', name)\n"
+        "    graph = MigrationLoader(connection).graph\n"
+        "    out.append([sorted(n for a, n in graph.nodes if a == 'shop'),"
+        " sorted([p[1], c[1]] for c in graph.nodes for p in graph.node_map[c].parents)])\n"
+        "print(json.dumps(out))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings", "PYTHONDONTWRITEBYTECODE": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [str(root), env.get("PYTHONPATH", "")] if p)
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(subsets)], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    project = load_static(root)
+    for subset, (their_nodes, their_edges) in zip(subsets, json.loads(done.stdout), strict=True):
+        graph = project.graph([K("shop", n) for n in subset])
+        ours = sorted([p.name, c.name] for p, c in graph.iter_edges())
+        assert ([k.name for k in graph.migration_nodes("shop")], ours) == (their_nodes, their_edges), subset
