@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from squashkit._syspath import pythonpath
 from squashkit.config import discover_settings
 from squashkit.deps.propose import Proposal, Verification
 from squashkit.deps.references import references
@@ -69,10 +70,10 @@ def _run(
 ) -> dict[str, Any]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = settings
-    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = pythonpath(root, env)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "squashkit.deps.verify", str(root), settings],
+            [sys.executable, "-P", "-m", "squashkit.deps.verify", str(root), settings],
             input=json.dumps(payload),
             capture_output=True,
             text=True,

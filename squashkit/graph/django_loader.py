@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from squashkit._syspath import add_to_sys_path, pythonpath
 from squashkit.errors import DjangoLoadError
 from squashkit.graph.model import (
     AppInfo,
@@ -46,8 +47,7 @@ def _setup(root: Path, settings: str) -> None:
     import django
     from django.conf import settings as dj_settings
 
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+    add_to_sys_path(root)
     if dj_settings.configured:
         current = os.environ.get("DJANGO_SETTINGS_MODULE")
         if current != settings:
@@ -209,9 +209,9 @@ def _load_in_process(root: Path, settings: str) -> Project:
 def _run_isolated(root: Path, settings: str, what: str, database: str = "") -> dict[str, Any]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = settings
-    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = pythonpath(root, env)
     proc = subprocess.run(
-        [sys.executable, "-m", "squashkit.graph.django_loader", what, str(root), settings, database],
+        [sys.executable, "-P", "-m", "squashkit.graph.django_loader", what, str(root), settings, database],
         capture_output=True,
         text=True,
         env=env,

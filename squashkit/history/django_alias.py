@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from squashkit._syspath import add_to_sys_path, pythonpath
 from squashkit.history.errors import SourceError
 from squashkit.history.redact import scrub
 
@@ -69,10 +70,10 @@ def alias_params(root: Path, settings: str, alias: str, env: str, *, timeout: fl
     source = f"alias {alias!r} of {settings}"
     environ = dict(os.environ)
     environ["DJANGO_SETTINGS_MODULE"] = settings
-    environ["PYTHONPATH"] = os.pathsep.join([str(root), environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    environ["PYTHONPATH"] = pythonpath(root, environ)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "squashkit.history.django_alias", str(root), settings, alias],
+            [sys.executable, "-P", "-m", "squashkit.history.django_alias", str(root), settings, alias],
             capture_output=True,
             text=True,
             env=environ,
@@ -105,8 +106,7 @@ def alias_params(root: Path, settings: str, alias: str, env: str, *, timeout: fl
 
 def _main(argv: list[str]) -> int:  # pragma: no cover - runs in the subprocess
     root, alias = Path(argv[0]), argv[2]
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+    add_to_sys_path(root)
     out: dict[str, Any]
     try:
         import django

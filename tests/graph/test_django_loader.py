@@ -222,3 +222,25 @@ def test_in_process_load_equals_isolated_load(tmp_path):
         " Django is already set up with settings 'settings' in this process"
     )
     assert out["nodes"] == len(django_graph(root, "settings", isolate=True).nodes)
+
+
+def test_a_package_folder_is_loaded_without_shadowing_top_level_apps(tmp_path, monkeypatch):
+    """``squashkit analyze site-packages/wagtail --settings mysite.settings``: with ``wagtail/`` itself on
+    sys.path, the project's own ``search`` app resolved to ``wagtail/search`` and Django stopped with
+    "Application labels aren't unique, duplicates: wagtailsearch"."""
+    lib, proj = tmp_path / "lib", tmp_path / "proj"
+    vendor = lib / "vendor"
+    vendor.mkdir(parents=True)
+    (vendor / "__init__.py").write_text("")
+    search = make_app(vendor, "search")
+    (search / "apps.py").write_text(
+        "from django.apps import AppConfig\n\n\nclass SearchConfig(AppConfig):\n"
+        "    name = 'vendor.search'\n    label = 'vendorsearch'\n"
+    )
+    write_migration(search, "0001_initial")
+    write_migration(make_app(proj, "search"), "0001_initial")
+    write_settings(proj, ["vendor.search", "search"])
+    monkeypatch.setenv("PYTHONPATH", f"{lib}:{proj}")
+    project = load_django(vendor, "settings", isolate=True)
+    assert sorted(project.migrations) == [K("search", "0001_initial"), K("vendorsearch", "0001_initial")]
+    assert compare_projects(load_static(vendor), project) == []
