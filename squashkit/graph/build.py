@@ -230,8 +230,8 @@ def _replace(
     at the bottom of its ``replaces`` (a replaced squash stands for what it replaces); a squash whose replaced
     migrations are all applied counts as applied.  For squashes of plain migrations (all Django series
     support only those) this is the rule of every series: used when all or none of the replaced migrations are
-    applied, else dropped.  A cycle of squashes replacing each other (Django: "Cyclical squash replacement
-    found") is left as it is.
+    applied, else dropped.  Squashes that replace each other in a cycle (Django stops with "Cyclical squash
+    replacement found") are each handled once instead of recursing forever.
     """
     migrations = project.migrations
     done: dict[MigrationKey, bool] = {}  # False while in progress

@@ -211,7 +211,7 @@ class MigrationCache:
         except OSError:
             return
         for name in names:
-            if name.endswith(".marshal") and len(name) == 40 and name != self.path.name:
+            if name.endswith(".marshal") and len(name) == len(self.path.name) and name != self.path.name:
                 limit = PRUNE_AFTER_DAYS * _DAY
             elif name.startswith(".") and name.endswith(".tmp") and ".marshal." in name:
                 limit = _DAY

@@ -457,3 +457,14 @@ def test_a_squash_of_a_squash_equals_djangos_graph_under_every_applied_state(tmp
         graph = project.graph([K("shop", n) for n in subset])
         ours = sorted([p.name, c.name] for p, c in graph.iter_edges())
         assert ([k.name for k in graph.migration_nodes("shop")], ours) == (their_nodes, their_edges), subset
+
+
+def test_squashes_replacing_each_other_do_not_recurse_forever():
+    """Django stops with "Cyclical squash replacement found"; squashkit builds a graph and goes on."""
+    p = project(
+        {"shop.0001": [], "shop.0002_a": ["shop.0001"], "shop.0002_b": ["shop.0001"]},
+        replaces={"shop.0002_a": ["shop.0002_b"], "shop.0002_b": ["shop.0002_a"]},
+    )
+    graph = p.graph()
+    assert [o.replacement for o in graph.replacements] == [K("shop", "0002_b"), K("shop", "0002_a")]
+    assert K("shop", "0001") in graph.kinds
