@@ -13,7 +13,7 @@ import click
 
 from squashkit.analysis import Report, analyze
 from squashkit.cli import options
-from squashkit.cli.output import console, echo_json, markdown_table
+from squashkit.cli.output import console, echo_json, markdown_table, wrap
 
 COLUMNS = [
     # (header, cell, legend); pairs share a column so the table fits an 80-column terminal
@@ -38,7 +38,6 @@ _PRESSURE_STYLE = {"high": "bold red", "medium": "yellow", "low": ""}
 def render_table(report: Report, cross_check: list[str] | None) -> None:
     # rich is imported only here: JSON and markdown runs never pay for it.
     from rich import box
-    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -67,17 +66,19 @@ def render_table(report: Report, cross_check: list[str] | None) -> None:
     if report.findings:
         out.print()
         out.print(f"Findings ({len(report.findings)}):")
+        # Wrapped on spaces only (a path is never split), without rich's padding to the full width.
         for finding in report.findings:
-            out.print(f"{finding.code} {finding.severity.value:7} {finding.location(root)}", overflow="fold")
-            out.print(Padding(Text(finding.message), (0, 0, 0, 4), expand=False))
+            header = f"{finding.code} {finding.severity.value:7} {finding.location(root)}".rstrip()
+            out.print(Text(header), soft_wrap=True)
+            out.print(Text(wrap(finding.message, out.width, "    ")), soft_wrap=True)
             if finding.hint:
-                out.print(Padding(Text(f"hint: {finding.hint}", style="dim"), (0, 0, 0, 4), expand=False))
+                out.print(Text(wrap(f"hint: {finding.hint}", out.width, "    "), style="dim"), soft_wrap=True)
     if cross_check is not None:
         out.print()
         if cross_check:
             out.print(f"Static and Django views disagree ({len(cross_check)}):")
             for line in cross_check:
-                out.print(f"  {line}", markup=False, overflow="fold")
+                out.print(Text(wrap(line, out.width, "  ", "    ")), soft_wrap=True)
         else:
             out.print("Static and Django views agree (records, nodes and edges).")
 

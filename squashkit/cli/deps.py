@@ -11,7 +11,6 @@ Exit codes: 0 no pending proposal (or all written), 1 pending proposals left, 2 
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from squashkit.cli import options
-from squashkit.cli.output import console, echo_json, markdown_table
+from squashkit.cli.output import console, echo_json, markdown_table, wrap
 from squashkit.deps.propose import EdgeChange, Proposal, propose
 from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
 from squashkit.graph.model import Project
@@ -50,16 +49,7 @@ def _changes(proposal: Proposal) -> list[EdgeChange]:
 
 
 def _echo(text: str, width: int, indent: str = "", subsequent: str | None = None) -> None:
-    """Wrap at ``width`` on spaces only (names and paths are never split), no trailing spaces."""
-    lines = textwrap.wrap(
-        text,
-        width=width,
-        initial_indent=indent,
-        subsequent_indent=indent if subsequent is None else subsequent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    click.echo("\n".join(lines) if lines else "")
+    click.echo(wrap(text, width, indent, subsequent))
 
 
 def _render_table(project: Project, pending: Sequence[Proposal], plans: dict[Any, FixPlan], note: str) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,20 @@ if TYPE_CHECKING:  # rich is imported when a table is printed, not by every comm
     from rich.console import Console
     from rich.table import Table
 
-__all__ = ["console", "echo_json", "markdown_table", "print_table"]
+__all__ = ["console", "echo_json", "markdown_table", "print_table", "wrap"]
+
+
+def wrap(text: str, width: int, indent: str = "", subsequent: str | None = None) -> str:
+    """``text`` wrapped at ``width`` on spaces only: names and paths are never split, no trailing spaces."""
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines)
 
 
 def console() -> Console:

@@ -134,6 +134,19 @@ def test_entry_point_exit_codes_and_flushed_output(small: Path, tmp_path: Path) 
     assert "Traceback" not in piped.stderr and "Exception ignored" not in piped.stderr
 
 
+def test_findings_wrap_on_spaces_without_padding(run_cli, sample_project: Path) -> None:
+    """At 60 columns a location is printed whole (never split inside a path) and no finding line carries
+    rich's padding to the terminal width."""
+    result = run_cli("analyze", sample_project, env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.stderr
+    findings = result.stdout.split("Findings (16):\n", 1)[1].splitlines()
+    locations = [line for line in findings if line.startswith("SK")]
+    assert len(locations) == 16
+    assert "SK201 warning billing/migrations/0001_squashed_0004_alter_invoice_amount.py:14" in locations
+    assert all(line == line.rstrip() for line in findings)
+    assert all(line.startswith(("SK", "    ")) for line in findings)
+
+
 # -- sample_project (its planted problems are documented in sample_project/README.md) ----------------------
 
 
