@@ -32,7 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 from squashkit.cli import options
-from squashkit.cli.output import console, echo_json, markdown_table
+from squashkit.cli.output import console, echo_json, markdown_table, wrap
 from squashkit.errors import UsageError
 from squashkit.graph.model import MigrationKey
 
@@ -132,14 +132,12 @@ def _render_table(report: Any, apps: list[str] | None, show_matrix: bool) -> Non
     out.print()
     if not findings:
         out.print("No inconsistency found.", markup=False)
-    for finding in findings:
+    for finding in findings:  # wrapped on spaces only: names and paths are never split
         out.print(
-            f"{finding.severity} {finding.code} {finding.kind} in {_labels(finding.labels)}:",
-            markup=False,
-            overflow="fold",
+            Text(f"{finding.severity} {finding.code} {finding.kind} in {_labels(finding.labels)}:"), soft_wrap=True
         )
-        out.print(f"  {finding.message}", markup=False, overflow="fold")
-        out.print(f"  fix: {finding.fix}", markup=False, overflow="fold")
+        out.print(Text(wrap(finding.message, out.width, "  ")), soft_wrap=True)
+        out.print(Text(wrap(f"fix: {finding.fix}", out.width, "  ")), soft_wrap=True)
 
 
 def _render_markdown(report: Any, apps: list[str] | None, show_matrix: bool) -> None:

@@ -92,6 +92,12 @@ def test_json_and_findings_exit_1(history_shop: Path, run_cli) -> None:
     assert "fix: if the changes of crm.0002_customer_age are already in the database, record it in" in " ".join(
         table.stdout.split()
     )
+    # Findings wrap on spaces with their indent kept, without padding: no name is split across lines.
+    narrow = run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///full.db", "--no-matrix",
+                     env={"COLUMNS": "40"}).stdout  # fmt: skip
+    tail = [line for line in narrow.split("error SK401", 1)[1].splitlines()[1:] if not line.startswith("error ")]
+    assert tail and all(line.startswith("  ") and line == line.rstrip() for line in tail if line)
+    assert any("crm.0002_customer_age" in line for line in tail)
 
 
 def test_environments_and_snapshot_round_trip(history_shop: Path, run_cli) -> None:
