@@ -92,7 +92,7 @@ def find_settings_literals(settings_files: list[Path], names: set[str] | None) -
     for path in settings_files:
         try:
             tree = ast.parse(path.read_bytes())
-        except (SyntaxError, ValueError, OSError, RecursionError):
+        except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
             continue
         for node in tree.body:
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):

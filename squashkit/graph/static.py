@@ -67,10 +67,10 @@ def _app_label(app_dir: Path, problems: list[FileProblem]) -> str:
         return app_dir.name
     try:
         tree = ast.parse(apps_py.read_bytes(), filename=str(apps_py))
-    except (SyntaxError, ValueError, OSError, RecursionError) as exc:
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError) as exc:
         if isinstance(exc, OSError):
             message = f"cannot read apps.py: {exc.strerror or exc}"
-        elif isinstance(exc, RecursionError):
+        elif isinstance(exc, RecursionError | MemoryError):
             message = "cannot parse apps.py: too deeply nested"
         else:
             message = f"cannot parse apps.py: {exc.msg if isinstance(exc, SyntaxError) else exc}"
@@ -503,7 +503,7 @@ def parse_migration(
     """
     try:
         return _parse_migration(path, key, settings)
-    except RecursionError:
+    except (RecursionError, MemoryError):  # the parser's own stack: "Python source too complex"
         message = "too deeply nested to read (beyond Python's recursion limit); the file was skipped"
         return None, [FileProblem(path, 0, "too-complex", message, key.app_label, key.name)]
     except Exception as exc:  # a file the reader does not handle must not stop the load of the others

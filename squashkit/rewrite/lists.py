@@ -391,7 +391,7 @@ def rewrite_source(
         code = updated.code
     except cst.ParserSyntaxError as exc:
         raise RewriteError(f"cannot parse: {exc.message} (line {exc.raw_line})") from exc
-    except RecursionError as exc:  # libcst recurses per nesting level: "x" + "x" + ... 900 times
+    except (RecursionError, MemoryError) as exc:  # libcst recurses per nesting level: "x" + "x" + ... 900 times
         raise RewriteError("too deeply nested for libcst (beyond Python's recursion limit); not rewritten") from exc
     for name, desired in edits.items():
         if name not in transformer.found and desired:

@@ -380,7 +380,7 @@ def test_expression_nested_beyond_the_recursion_limit_is_reported_not_raised(tmp
     """``ast.parse`` raises RecursionError on a RunSQL built from 5,000 ``+`` terms; the other files load."""
     app = make_app(tmp_path, "shop")
     write_migration(app, "0001_initial")
-    concat = " + ".join(['"x"'] * 5000)
+    concat = " + ".join(['"x"'] * 50000)  # beyond the parser's limits on Python 3.11 to 3.13
     write_migration(
         app, "0002_sql", dependencies=[("shop", "0001_initial")], operations=[f"migrations.RunSQL({concat})"]
     )
@@ -394,8 +394,23 @@ def test_expression_nested_beyond_the_recursion_limit_is_reported_not_raised(tmp
     assert sorted(load_static(tmp_path).migrations) == [K("shop", "0001_initial")]
 
 
+def test_source_too_complex_for_the_parser_stack_is_reported_not_raised(tmp_path):
+    """50,000 unary minus signs overflow the parser's stack: ``MemoryError`` ("source too complex")."""
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    path = app / "migrations" / "0002_neg.py"
+    path.write_text("X = " + "-" * 50000 + "1\n")
+    assert problems(tmp_path) == [
+        (
+            "shop/migrations/0002_neg.py",
+            "too-complex",
+            "too deeply nested to read (beyond Python's recursion limit); the file was skipped",
+        )
+    ]
+
+
 def test_apps_py_and_settings_nested_beyond_the_recursion_limit_do_not_stop_the_load(tmp_path):
-    concat = " + ".join(['"x"'] * 5000)
+    concat = " + ".join(['"x"'] * 50000)  # beyond the parser's limits on Python 3.11 to 3.13
     app = make_app(tmp_path, "shop")
     write_migration(app, "0001_initial")
     (app / "apps.py").write_text(f"class ShopConfig:\n    verbose_name = {concat}\n")
