@@ -54,15 +54,16 @@ def render_table(report: Report, cross_check: list[str] | None) -> None:
         )
         table.add_row(row.app, *cells)
     out.print(table)
-    out.print("; ".join(f"{h}: {text}" for h, _, text in COLUMNS[1:]), style="dim", overflow="fold", markup=False)
+    legend = "; ".join(f"{h}: {text}" for h, _, text in COLUMNS[1:])
+    out.print(Text(wrap(legend, out.width), style="dim"), soft_wrap=True)
     t = report.totals
     out.print()
-    out.print(
+    totals = (
         f"Totals: {t.apps} apps, {t.nodes} migrations, {t.edges} edges ({t.cross_app_edges} cross-app), "
         f"longest path {len(t.longest_path)}, cycles {t.cycles}, conflicts {t.conflicts}, dangling {t.dangling}, "
-        f"redundant {t.redundant}, over-specified {t.over_specified}, unreadable files {t.file_problems}",
-        overflow="fold",
+        f"redundant {t.redundant}, over-specified {t.over_specified}, unreadable files {t.file_problems}"
     )
+    out.print(Text(wrap(totals, out.width)), soft_wrap=True)
     if report.findings:
         out.print()
         out.print(f"Findings ({len(report.findings)}):")

@@ -145,6 +145,9 @@ def test_findings_wrap_on_spaces_without_padding(run_cli, sample_project: Path) 
     assert "SK201 warning billing/migrations/0001_squashed_0004_alter_invoice_amount.py:14" in locations
     assert all(line == line.rstrip() for line in findings)
     assert all(line.startswith(("SK", "    ")) for line in findings)
+    # The legend and the totals below the table wrap the same way.
+    below = result.stdout.split("sq: squashed", 1)[1].split("Findings (16):", 1)[0].splitlines()
+    assert below and all(line == line.rstrip() and len(line) <= 60 for line in below)
 
 
 # -- sample_project (its planted problems are documented in sample_project/README.md) ----------------------
