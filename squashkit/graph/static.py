@@ -241,7 +241,10 @@ def _load_static(root: Path, config: Config | None, apps: Iterable[str] | None, 
     scan = _Scan(root, config)
     found, problems = _apps(scan)
     if not found:
-        raise ProjectNotFoundError(root, "no Django app with a migrations package found")
+        reason = "no Django app with a migrations package found"
+        if root.name == "migrations" and (root / "__init__.py").is_file():
+            reason += f"; this is an app's migrations package: pass the project folder (or the app, {root.parent})"
+        raise ProjectNotFoundError(root, reason)
     settings = _swappable(config, scan.settings_files(found))
     wanted = set(apps) if apps is not None else None
     store: MigrationCache | None = None

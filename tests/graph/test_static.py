@@ -694,3 +694,15 @@ def test_no_migrations_package(tmp_path):
         load_static(tmp_path)
     assert str(caught.value) == f"{tmp_path}: no Django app with a migrations package found"
     assert caught.value.data == {"path": str(tmp_path), "reason": "no Django app with a migrations package found"}
+
+
+def test_a_migrations_folder_given_as_the_project_says_what_to_pass(tmp_path):
+    app = make_app(tmp_path, "shop")
+    write_migration(app, "0001_initial")
+    with pytest.raises(ProjectNotFoundError) as caught:
+        load_static(app / "migrations")
+    assert str(caught.value) == (
+        f"{app / 'migrations'}: no Django app with a migrations package found; this is an app's migrations "
+        f"package: pass the project folder (or the app, {app})"
+    )
+    assert list(load_static(app).migrations) == [K("shop", "0001_initial")]
