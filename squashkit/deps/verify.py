@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from squashkit._syspath import pythonpath
+from squashkit._syspath import django_command
 from squashkit.config import discover_settings
 from squashkit.deps.propose import Proposal, Verification
 from squashkit.deps.references import references
@@ -68,12 +67,10 @@ def _key(text: str) -> MigrationKey:
 def _run(
     root: Path, settings: str, payload: dict[str, Any], timeout: float | None, action: str = "verify"
 ) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = settings
-    env["PYTHONPATH"] = pythonpath(root, env)
+    argv, env = django_command(root, settings, "squashkit.deps.verify", str(root), settings)
     try:
         proc = subprocess.run(
-            [sys.executable, "-P", "-m", "squashkit.deps.verify", str(root), settings],
+            argv,
             input=json.dumps(payload),
             capture_output=True,
             text=True,

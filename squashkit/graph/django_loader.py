@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from squashkit._syspath import add_to_sys_path, pythonpath
+from squashkit._syspath import add_to_sys_path, django_command
 from squashkit.errors import DjangoLoadError
 from squashkit.graph.model import (
     AppInfo,
@@ -103,10 +103,7 @@ def _with_lines(info: MigrationInfo, settings: dict[str, str]) -> MigrationInfo:
     then point at ``file:line`` as they do for a static load.  ``settings``: the string settings Django has,
     so that ``swappable_dependency(settings.X)`` reads as it evaluates.
     """
-    try:
-        static, _problems = parse_migration(info.path, info.key, settings)
-    except Exception:  # lines are a courtesy: the Django record stands without them
-        return info
+    static, _problems = parse_migration(info.path, info.key, settings)  # never raises for a file's content
     if static is None:
         return info
 
@@ -207,11 +204,9 @@ def _load_in_process(root: Path, settings: str) -> Project:
 
 
 def _run_isolated(root: Path, settings: str, what: str, database: str = "") -> dict[str, Any]:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = settings
-    env["PYTHONPATH"] = pythonpath(root, env)
+    argv, env = django_command(root, settings, "squashkit.graph.django_loader", what, str(root), settings, database)
     proc = subprocess.run(
-        [sys.executable, "-P", "-m", "squashkit.graph.django_loader", what, str(root), settings, database],
+        argv,
         capture_output=True,
         text=True,
         env=env,

@@ -9,14 +9,13 @@ parameters travel through a pipe and are never printed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from squashkit._syspath import add_to_sys_path, pythonpath
+from squashkit._syspath import add_to_sys_path, django_command
 from squashkit.history.errors import SourceError
 from squashkit.history.redact import scrub
 
@@ -68,12 +67,10 @@ def postgres_conninfo(params: AliasParams) -> str:
 def alias_params(root: Path, settings: str, alias: str, env: str, *, timeout: float = 120) -> AliasParams:
     """Connection parameters of ``alias`` in ``settings``, learnt in a subprocess."""
     source = f"alias {alias!r} of {settings}"
-    environ = dict(os.environ)
-    environ["DJANGO_SETTINGS_MODULE"] = settings
-    environ["PYTHONPATH"] = pythonpath(root, environ)
+    argv, environ = django_command(root, settings, "squashkit.history.django_alias", str(root), settings, alias)
     try:
         proc = subprocess.run(
-            [sys.executable, "-P", "-m", "squashkit.history.django_alias", str(root), settings, alias],
+            argv,
             capture_output=True,
             text=True,
             env=environ,
