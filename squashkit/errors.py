@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "AppNotFoundError",
     "ConfigError",
+    "CycleError",
     "DjangoLoadError",
     "ProjectNotFoundError",
     "SquashkitError",
@@ -78,3 +79,15 @@ class DjangoLoadError(SquashkitError):
 
 class UsageError(SquashkitError):
     """Options that do not make sense together, or that need something the project lacks."""
+
+
+class CycleError(SquashkitError):
+    """The migration graph has a dependency cycle, so what needs an apply order cannot be computed."""
+
+    def __init__(self, cycles: list[list[Any]], what: str) -> None:
+        shown = "; ".join(" -> ".join(str(node) for node in cycle) for cycle in cycles)
+        super().__init__(
+            f"dependency cycle (SK104): {shown}; {what} cannot be computed until it is broken: "
+            "remove one dependency of the cycle (`squashkit analyze` shows it)",
+            cycles=[[str(node) for node in cycle] for cycle in cycles],
+        )

@@ -83,4 +83,5 @@ def _analyze(
         apps=rows,
         totals=totals(project, graph, rows, apps=labels),
         findings=tuple(findings),
+        skipped=context.skipped,
     )

@@ -12,7 +12,7 @@ import contextlib
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +31,7 @@ __all__ = [
     "Check",
     "Finding",
     "Severity",
+    "Skipped",
     "load_checks",
     "register",
     "run_checks",
@@ -84,6 +85,22 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An analysis not computed, and why: for the whole project (``apps`` empty) or for some apps."""
+
+    analysis: str
+    reason: str
+    apps: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        scope = f" for {', '.join(self.apps)}" if self.apps else ""
+        return f"{self.analysis.replace('_', ' ')}{scope}: not computed ({self.reason})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"analysis": self.analysis, "reason": self.reason, "apps": list(self.apps)}
+
+
 @dataclass
 class AnalysisContext:
     """What checks look at: the project, its resolved graph, and the apps selected with ``--app``."""
@@ -92,6 +109,39 @@ class AnalysisContext:
     graph: MigrationGraph
     apps: list[str]
     thresholds: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def cycle_apps(self) -> frozenset[str]:
+        """Labels of the apps with a migration on a dependency cycle (empty when the graph is acyclic)."""
+        return frozenset(node.app_label for cycle in self.graph.cycles() for node in cycle)
+
+    @cached_property
+    def acyclic_graph(self) -> MigrationGraph:
+        """The graph the analyses needing acyclicity run on: :attr:`graph` itself, or without the cycle's apps.
+
+        With a cycle, the migrations of every app on it are left out (a dependency on them becomes dangling
+        in this graph, so nothing is judged through them): redundancy, over-specification, chains and
+        squash windows are still computed for the other apps, and :attr:`skipped` says what was not.
+        """
+        if not self.cycle_apps:
+            return self.graph
+        cut = self.cycle_apps
+        project = replace(
+            self.project,
+            migrations={k: v for k, v in self.project.migrations.items() if k.app_label not in cut},
+        )
+        return project.graph(self.graph.applied)
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """The analyses a dependency cycle prevented (empty without a cycle)."""
+        if not self.cycle_apps:
+            return ()
+        cut = tuple(sorted(self.cycle_apps))
+        return (
+            Skipped("longest_path", "dependency cycle", ()),
+            *(Skipped(name, "dependency cycle", cut) for name in _CYCLE_SKIPPED),
+        )
 
     def selected(self, key: MigrationKey | None) -> bool:
         return key is not None and key.app_label in self.apps
@@ -115,7 +165,8 @@ class AnalysisContext:
         """Minimal-dependency proposals (static, unverified), computed once for every check that needs them."""
         from squashkit.deps.propose import propose
 
-        return propose(self.project, apps=self.apps, graph=self.graph)
+        graph = self.acyclic_graph
+        return propose(graph.project, apps=self._acyclic_apps, graph=graph)
 
     @cached_property
     def over_specified(self) -> list[OverSpecified]:
@@ -126,14 +177,20 @@ class AnalysisContext:
         """
         from squashkit.deps.propose import over_specified
 
-        return over_specified(self.project, apps=self.apps, graph=self.graph)
+        graph = self.acyclic_graph
+        return over_specified(graph.project, apps=self._acyclic_apps, graph=graph)
+
+    @property
+    def _acyclic_apps(self) -> list[str]:
+        return [label for label in self.apps if label not in self.cycle_apps]
 
     @cached_property
     def redundant(self) -> list[tuple[RedundantEdge, MigrationKey, int]]:
         """Transitively implied edges of selected apps, with the migration declaring each and its line."""
         found = []
-        for edge in self.graph.redundant_edges():
-            data = self.graph.succ[edge.parent][edge.child]
+        graph = self.acyclic_graph
+        for edge in graph.redundant_edges():
+            data = graph.succ[edge.parent][edge.child]
             declared_by = data.get("declared_by") or edge.child
             if self.selected(declared_by) and not self._swappable(declared_by, edge.parent):
                 found.append((edge, declared_by, int(data.get("line") or 0)))
@@ -164,12 +221,15 @@ class AnalysisContext:
             label: app_metrics(
                 self.graph,
                 label,
+                acyclic=None if label in self.cycle_apps else self.acyclic_graph,
                 redundant_children=redundant.get(label, ()),
                 over_specified_children=over.get(label, ()),
             )
             for label in self.apps
         }
 
+
+_CYCLE_SKIPPED = ("longest_chain", "redundant", "over_specified", "pressure")
 
 CheckFunction = Callable[[AnalysisContext], Iterable[Finding]]
 

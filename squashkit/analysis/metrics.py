@@ -156,8 +156,12 @@ def app_metrics(
     *,
     redundant_children: Iterable[MigrationKey] = (),
     over_specified_children: Iterable[MigrationKey] = (),
+    acyclic: MigrationGraph | None = None,
 ) -> AppMetrics:
+    """One app's row.  ``acyclic`` is the graph chains and squash windows are measured on (default ``graph``;
+    the analysis passes the graph without a cycle's apps when there is one)."""
     project = graph.project
+    ordered = acyclic if acyclic is not None else graph
     files = project.app_migrations(label)
     nodes = list(graph.migration_nodes(label))
     pred, succ = graph.pred, graph.succ
@@ -170,7 +174,7 @@ def app_metrics(
         for c, data in succ[n].items()
         if c.app_label != label and (project.in_project(c) or data["declared_by"] != c)
     )
-    window = _window(graph, label)
+    window = _window(ordered, label)
     foldable, barriers = _foldable([project.migrations[n] for n in window])
     run_python = run_sql = irreversible = 0
     for migration in files:  # MigrationInfo.count / irreversible_count, in one pass
@@ -185,7 +189,7 @@ def app_metrics(
         squashed=sum(1 for m in files if m.replaces),
         deps_in=deps_in,
         deps_out=deps_out,
-        longest_chain=len(graph.longest_path(nodes)),
+        longest_chain=len(ordered.longest_path(list(ordered.migration_nodes(label)))),
         run_python=run_python,
         run_sql=run_sql,
         irreversible=irreversible,

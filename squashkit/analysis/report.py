@@ -20,6 +20,8 @@ JSON schema (``schema_version`` 1; fields are only ever added within a version):
       "findings": [ { "code": "SK201", "severity": "error|warning|info", "message", "hint",
                       "location": "relative/path.py:LINE", "migration": "app.name" | null,
                       "related": ["app.name", ...] } ],
+      "skipped": [ { "analysis": "longest_path" | "longest_chain" | "redundant" | "over_specified" | "pressure",
+                     "reason": "dependency cycle", "apps": ["alpha", ...] } ],   # apps [] = whole project
       "problems": [ { "location": "path:line", "code": "syntax", "message": "..." } ]   # unreadable files
     }
 """
@@ -29,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from squashkit.analysis.findings import Finding, Severity
+from squashkit.analysis.findings import Finding, Severity, Skipped
 from squashkit.analysis.metrics import AppMetrics, Totals
 from squashkit.graph.model import Project
 
@@ -44,6 +46,11 @@ class Report:
     apps: tuple[AppMetrics, ...]
     totals: Totals
     findings: tuple[Finding, ...]
+    #: analyses not computed (a dependency cycle), so a 0 in their columns is not read as "none found"
+    skipped: tuple[Skipped, ...] = ()
+
+    def is_skipped(self, analysis: str, app: str | None = None) -> bool:
+        return any(s.analysis == analysis and (not s.apps or app in s.apps) for s in self.skipped)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -63,6 +70,7 @@ class Report:
             "apps": [row.to_dict() for row in self.apps],
             "totals": self.totals.to_dict(),
             "findings": [f.to_dict(root) for f in self.findings],
+            "skipped": [s.to_dict() for s in self.skipped],
             "problems": [
                 {"location": p.location(root), "code": p.code, "message": p.message} for p in self.project.problems
             ],

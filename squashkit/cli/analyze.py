@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from squashkit.analysis import Report, analyze
+from squashkit.analysis import AppMetrics, Report, analyze
 from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table, wrap
 
@@ -33,6 +33,38 @@ COLUMNS = [
     ("press", lambda r: f"{r.pressure}", "squash pressure 0-100 (20 medium, 50 high)"),
 ]
 _PRESSURE_STYLE = {"high": "bold red", "medium": "yellow", "low": ""}
+#: column header -> the analysis (:class:`squashkit.analysis.Skipped`) it shows; a skipped one prints "-"
+_ANALYSIS_OF = {"chain": "longest_chain", "red": "redundant", "over": "over_specified", "press": "pressure"}
+
+
+def _cells(report: Report, row: AppMetrics) -> list[str]:
+    return [
+        "-" if report.is_skipped(_ANALYSIS_OF.get(header, ""), row.app) else cell(row) for header, cell, _ in COLUMNS
+    ]
+
+
+def _totals_line(report: Report) -> str:
+    t = report.totals
+    longest = "skipped" if report.is_skipped("longest_path") else str(len(t.longest_path))
+    return (
+        f"{t.apps} apps, {t.nodes} migrations, {t.edges} edges ({t.cross_app_edges} cross-app), "
+        f"longest path {longest}, cycles {t.cycles}, conflicts {t.conflicts}, dangling {t.dangling}, "
+        f"redundant {t.redundant}, over-specified {t.over_specified}, unreadable files {t.file_problems}"
+    )
+
+
+def _skipped_lines(report: Report) -> list[str]:
+    """One sentence per reason: what was not computed, project-wide and for which apps."""
+    names = {"longest_chain": "chain", "over_specified": "over-specified", "pressure": "squash pressure"}
+    lines = []
+    for reason in dict.fromkeys(s.reason for s in report.skipped):
+        parts: dict[tuple[str, ...], list[str]] = {}
+        for s in report.skipped:
+            if s.reason == reason:
+                parts.setdefault(s.apps, []).append(names.get(s.analysis, s.analysis.replace("_", " ")))
+        said = [f"{', '.join(what)}{' of ' + ', '.join(apps) if apps else ''}" for apps, what in parts.items()]
+        lines.append(f"Not computed because of a {reason}: {'; '.join(said)}.")
+    return lines
 
 
 def render_table(report: Report, cross_check: list[str] | None) -> None:
@@ -48,22 +80,20 @@ def render_table(report: Report, cross_check: list[str] | None) -> None:
     for header, _, _ in COLUMNS:
         table.add_column(header, justify="right", no_wrap=True)
     for row in report.apps:
-        cells = [cell(row) for _, cell, _ in COLUMNS]
+        cells = _cells(report, row)
         cells[-1] = (
-            f"[{_PRESSURE_STYLE[row.pressure_level]}]{cells[-1]}[/]" if row.pressure_level != "low" else cells[-1]
+            f"[{_PRESSURE_STYLE[row.pressure_level]}]{cells[-1]}[/]"
+            if row.pressure_level != "low" and cells[-1] != "-"
+            else cells[-1]
         )
         table.add_row(row.app, *cells)
     out.print(table)
     legend = "; ".join(f"{h}: {text}" for h, _, text in COLUMNS[1:])
     out.print(Text(wrap(legend, out.width), style="dim"), soft_wrap=True)
-    t = report.totals
     out.print()
-    totals = (
-        f"Totals: {t.apps} apps, {t.nodes} migrations, {t.edges} edges ({t.cross_app_edges} cross-app), "
-        f"longest path {len(t.longest_path)}, cycles {t.cycles}, conflicts {t.conflicts}, dangling {t.dangling}, "
-        f"redundant {t.redundant}, over-specified {t.over_specified}, unreadable files {t.file_problems}"
-    )
-    out.print(Text(wrap(totals, out.width)), soft_wrap=True)
+    out.print(Text(wrap(f"Totals: {_totals_line(report)}", out.width)), soft_wrap=True)
+    for line in _skipped_lines(report):
+        out.print(Text(wrap(line, out.width, "", "    ")), soft_wrap=True)
     if report.findings:
         out.print()
         out.print(f"Findings ({len(report.findings)}):")
@@ -87,19 +117,20 @@ def render_table(report: Report, cross_check: list[str] | None) -> None:
 def render_markdown(report: Report, cross_check: list[str] | None) -> str:
     root = report.project.root
     headers = ["app"] + [h for h, _, _ in COLUMNS]
-    rows = [
-        [r.app] + [cell(r) for _, cell, _ in COLUMNS[:-1]] + [f"{r.pressure} {r.pressure_level}"] for r in report.apps
-    ]
-    t = report.totals
+    rows = []
+    for r in report.apps:
+        cells = _cells(report, r)
+        if cells[-1] != "-":
+            cells[-1] = f"{r.pressure} {r.pressure_level}"
+        rows.append([r.app, *cells])
     parts = [
         f"## squashkit analyze: `{root.name}`",
         "",
         markdown_table(headers, rows, "l" + "r" * len(COLUMNS)),
         "",
-        f"**Totals:** {t.apps} apps, {t.nodes} migrations, {t.edges} edges ({t.cross_app_edges} cross-app), "
-        f"longest path {len(t.longest_path)}, cycles {t.cycles}, conflicts {t.conflicts}, dangling {t.dangling}, "
-        f"redundant {t.redundant}, over-specified {t.over_specified}, unreadable files {t.file_problems}",
+        f"**Totals:** {_totals_line(report)}",
     ]
+    parts += [f"\n**{line}**" for line in _skipped_lines(report)]
     if report.findings:
         parts += [
             "",

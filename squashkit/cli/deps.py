@@ -21,6 +21,7 @@ from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table, wrap
 from squashkit.deps.propose import EdgeChange, Proposal, propose
 from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
+from squashkit.errors import CycleError
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
 
@@ -157,7 +158,10 @@ def command(
     project = load_static(project_dir)
     root = project.root
     selected = options.check_apps(project, apps)
-    proposals = propose(project, apps=selected)
+    graph = project.graph()
+    if graph.cycles():  # nothing can be proposed safely: say so instead of "no dependency to change"
+        raise CycleError(graph.cycles(), "dependency proposals")
+    proposals = propose(project, apps=selected, graph=graph)
     found_settings = find_settings(root, settings)
     note = ""
     if found_settings and not no_verify and any(p.pending for p in proposals):

@@ -238,3 +238,40 @@ def test_analyze_does_not_import_networkx_libcst_or_django(sample_project: Path)
     )
     assert json.loads(done.stdout)["totals"]["nodes"] == 70
     assert "LOADED []" in done.stderr
+
+
+# -- hostile inputs (issue #12) -----------------------------------------------------------------------------
+
+CYCLE_AND_OTHERS = Path(__file__).resolve().parent.parent / "fixtures" / "cycle_and_others"
+
+
+def test_cycle_says_what_was_skipped_and_still_analyses_other_apps(run_cli) -> None:
+    """A cycle between alpha and beta: the longest path and those apps' chains, redundancy, over-specification
+    and pressure are skipped (shown as ``-``, not 0); shop and orders are still analysed."""
+    result = run_cli("analyze", CYCLE_AND_OTHERS, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["skipped"] == [
+        {"analysis": "longest_path", "reason": "dependency cycle", "apps": []},
+        {"analysis": "longest_chain", "reason": "dependency cycle", "apps": ["alpha", "beta"]},
+        {"analysis": "redundant", "reason": "dependency cycle", "apps": ["alpha", "beta"]},
+        {"analysis": "over_specified", "reason": "dependency cycle", "apps": ["alpha", "beta"]},
+        {"analysis": "pressure", "reason": "dependency cycle", "apps": ["alpha", "beta"]},
+    ]
+    rows = {row["app"]: row for row in data["apps"]}
+    assert (rows["shop"]["longest_chain"], rows["shop"]["migrations"], rows["shop"]["deps_in"]) == (3, 3, 2)
+    assert (rows["orders"]["redundant"], rows["orders"]["over_specified"]) == (1, 2)
+    assert sorted(f["code"] for f in data["findings"]) == ["SK104", "SK201", "SK201", "SK202"]
+    table = run_cli("analyze", CYCLE_AND_OTHERS).stdout
+    assert " alpha      2  0    1/1     -    0/0   0   -    -    1     - " in table
+    assert "longest path skipped" in table
+    assert (
+        "Not computed because of a dependency cycle: longest path; chain, redundant,\n"
+        "    over-specified, squash pressure of alpha, beta.\n"
+    ) in table
+
+
+def test_acyclic_project_skips_nothing(run_cli, sample_project: Path) -> None:
+    data = json.loads(run_cli("analyze", sample_project, "--format", "json").stdout)
+    assert data["skipped"] == []
+    assert "Not computed" not in run_cli("analyze", sample_project).stdout

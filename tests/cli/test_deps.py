@@ -218,3 +218,16 @@ def test_named_sources_and_unreadable_ones(tmp_path: Path, run_cli) -> None:
     assert missing.exit_code == 1
     assert "sales.0002_n  [refused: applied state unknown: gone could not be read]" in missing.stdout
     assert missing.stderr.startswith("warning: gone: database file does not exist: ")
+
+
+def test_deps_on_a_cycle_is_an_error_not_no_change(run_cli) -> None:
+    """Proposals need an acyclic graph: a cycle is said, with exit 2, instead of "no dependency to change"."""
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "cycle_and_others"
+    result = run_cli("deps", fixture, "--no-verify")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: dependency cycle (SK104): alpha.0002_author_favourite -> beta.0001_initial -> "
+        "alpha.0002_author_favourite; dependency proposals cannot be computed until it is broken: remove one "
+        "dependency of the cycle (`squashkit analyze` shows it)\n"
+    )
