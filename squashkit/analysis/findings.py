@@ -143,6 +143,21 @@ class AnalysisContext:
             *(Skipped(name, "dependency cycle", cut) for name in _CYCLE_SKIPPED),
         )
 
+    @cached_property
+    def unreadable(self) -> dict[MigrationKey, str]:
+        """Migrations whose file exists but could not be read (SK101), with the problem code: findings that
+        follow from their missing records say so."""
+        from squashkit.analysis.checks.sk101_unreadable_file import HINTS
+
+        return {
+            MigrationKey(p.app_label, p.migration): p.code
+            for p in self.project.problems
+            if p.app_label is not None
+            and p.migration is not None
+            and p.code in HINTS
+            and MigrationKey(p.app_label, p.migration) not in self.project.migrations
+        }
+
     def selected(self, key: MigrationKey | None) -> bool:
         return key is not None and key.app_label in self.apps
 

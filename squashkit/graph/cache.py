@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -83,7 +84,8 @@ _fingerprint: tuple[Any, ...] | None = None
 
 
 def _parser_fingerprint() -> tuple[Any, ...]:
-    """squashkit's version and the size/mtime of the parser modules (an edited source tree invalidates)."""
+    """squashkit's version, the Python version (what :mod:`ast` accepts) and the size/mtime of the parser
+    modules (an edited source tree invalidates)."""
     global _fingerprint
     if _fingerprint is None:
         from squashkit._version import get_version
@@ -97,7 +99,7 @@ def _parser_fingerprint() -> tuple[Any, ...]:
                 sources.append((name, -1, -1))
             else:
                 sources.append((name, st.st_mtime_ns, st.st_size))
-        _fingerprint = (get_version(), tuple(sources))
+        _fingerprint = (get_version(), sys.version_info[:2], tuple(sources))
     return _fingerprint
 
 

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import stat
+import sys
 import tokenize
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -327,6 +328,8 @@ def _sourceless(path: Path, key: MigrationKey) -> list[FileProblem]:
 # -- one file --------------------------------------------------------------------------------------
 
 
+_PYTHON = "{}.{}".format(*sys.version_info[:2])  # the interpreter whose ast parsed the files
+
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
 
 
@@ -433,6 +436,23 @@ def _conditional_assignments(migration_class: ast.ClassDef) -> dict[str, int]:
     return found
 
 
+def _malformed(node: ast.expr) -> str | None:
+    """What is wrong with a literal entry that cannot be a dependency (Django fails on it), else None.
+
+    Only literals are judged: a name or a call may evaluate to anything, and stays "computed".
+    """
+    if isinstance(node, ast.Constant):
+        kind = "None" if node.value is None else f"a bare {type(node.value).__name__}"
+        return f"{kind}, not an (app_label, migration_name) pair"
+    if isinstance(node, ast.Tuple | ast.List) and all(isinstance(e, ast.Constant) for e in node.elts):
+        values = [e.value for e in node.elts]  # type: ignore[attr-defined]
+        if len(values) != 2:
+            return f"{len(values)} items, not an (app_label, migration_name) pair"
+        if not all(isinstance(v, str) for v in values):
+            return "app label and migration name must be strings"
+    return None
+
+
 class _Evaluator:
     """Evaluates the literal parts of ``dependencies``/``run_before``/``replaces`` and notes the rest."""
 
@@ -440,11 +460,17 @@ class _Evaluator:
         self.ctx = ctx
         #: (line, source, the unknown setting a ``swappable_dependency(settings.X)`` names, else None)
         self.unresolved: list[tuple[int, str, str | None]] = []
+        #: (line, source, what is wrong): literals Django fails on (a bare string, a 3-tuple, None, (1, 2))
+        self.malformed: list[tuple[int, str, str]] = []
 
     def dependencies(self, node: ast.expr) -> list[Dependency]:
         if isinstance(node, ast.List | ast.Tuple):
             out: list[Dependency] = []
             for element in node.elts:
+                wrong = _malformed(element)
+                if wrong is not None:
+                    self.malformed.append((element.lineno, ast.unparse(element), wrong))
+                    continue
                 dep = self._dependency(element)
                 if dep is None:
                     self.unresolved.append((element.lineno, ast.unparse(element), self._unknown_swappable(element)))
@@ -559,7 +585,7 @@ def _parse_migration(
         line = exc.lineno or 0
         if not line and "\0" in text:  # "source code string cannot contain null bytes" has no line
             line = text.count("\n", 0, text.index("\0")) + 1
-        return None, [problem(line, "syntax", f"syntax error: {exc.msg}")]
+        return None, [problem(line, "syntax", f"syntax error: {exc.msg} (parsed with Python {_PYTHON})")]
     except ValueError as exc:  # e.g. null bytes
         return None, [problem(0, "syntax", f"cannot parse: {exc}")]
     version = generated = None
@@ -625,7 +651,11 @@ def _parse_migration(
             results[attr] = []
             continue
         evaluator.unresolved = []
+        evaluator.malformed = []
         results[attr] = evaluator.dependencies(attrs[attr])
+        for line, source, wrong in evaluator.malformed:
+            unresolved = True
+            problems.append(problem(line, "bad-dependency", f"{attr} entry {source} is not a dependency: {wrong}"))
         for line, source, setting in evaluator.unresolved:
             unresolved = True
             if setting is not None:  # one problem that says what is missing and how to give it

@@ -11,6 +11,8 @@ import pytest
 
 from tests.projects import add_field, build, create, fk, migration
 
+PYTHON = "{}.{}".format(*sys.version_info[:2])  # the interpreter squashkit parses with, named in syntax errors
+
 
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
@@ -44,7 +46,7 @@ def test_json_output(run_cli, small: Path) -> None:
     assert {
         "code": "syntax",
         "location": "a/migrations/0003_broken.py:1",
-        "message": "syntax error: invalid syntax",
+        "message": f"syntax error: invalid syntax (parsed with Python {PYTHON})",
     } in [{k: p[k] for k in ("code", "location", "message")} for p in data["problems"]]
     codes = [f["code"] for f in data["findings"]]
     assert codes[0] == "SK101"  # errors first
@@ -66,7 +68,8 @@ def test_markdown_output(run_cli, small: Path) -> None:
     assert result.stdout.startswith("## squashkit analyze: `small`\n")
     assert "| app | files | sq | in/out | chain | py/sql | irr | red | over | leaf | press |" in result.stdout
     assert (
-        "| SK101 | error | `a/migrations/0003_broken.py:1` | syntax error: invalid syntax (syntax) |" in result.stdout
+        "| SK101 | error | `a/migrations/0003_broken.py:1` | syntax error: invalid syntax"
+        f" (parsed with Python {PYTHON}) (syntax) |" in result.stdout
     )
 
 

@@ -6,6 +6,7 @@ Every problem code has a test asserting its exact message; analysis of the other
 from __future__ import annotations
 
 import py_compile
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from squashkit.errors import ProjectNotFoundError
 from squashkit.graph.model import Dependency, DependencyForm, FileProblem, MigrationKey, OperationSummary
 from squashkit.graph.static import discover_apps, load_static
 from tests.graph.helpers import FIXTURES, line_of, make_app, write_migration
+
+PYTHON = "{}.{}".format(*sys.version_info[:2])  # the interpreter squashkit parses with, named in syntax errors
 
 K = MigrationKey
 
@@ -34,7 +37,8 @@ def test_syntax_error_is_reported_with_file_and_line_and_the_rest_is_loaded():
         (
             "inventory/migrations/0002_item_quantity.py:11",
             "syntax",
-            "syntax error: closing parenthesis ']' does not match opening parenthesis '(' on line 10",
+            "syntax error: closing parenthesis ']' does not match opening parenthesis '(' on line 10"
+            f" (parsed with Python {PYTHON})",
         )
     ]
     assert project.problems[0].app_label == "inventory"
@@ -493,7 +497,11 @@ def test_null_byte_is_a_syntax_problem_with_its_line(tmp_path):
     app = make_app(tmp_path, "shop")
     (app / "migrations" / "0001_initial.py").write_bytes(b"from django.db import migrations\n\nx = 1\x00\n")
     assert problems(tmp_path) == [
-        ("shop/migrations/0001_initial.py:3", "syntax", "syntax error: source code string cannot contain null bytes")
+        (
+            "shop/migrations/0001_initial.py:3",
+            "syntax",
+            f"syntax error: source code string cannot contain null bytes (parsed with Python {PYTHON})",
+        )
     ]
 
 

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
 
 HINTS = {
-    "syntax": "Django cannot import this file either; fix it before squashing or rewriting.",
+    "syntax": "Django cannot import it under this Python either; if the project runs on a newer Python, run "
+    "squashkit with that interpreter; else fix the file before squashing or rewriting.",
+    "bad-dependency": 'Django fails on it: write each entry as ("app_label", "migration_name") or '
+    "migrations.swappable_dependency(settings.X).",
     "encoding": "Save the file as UTF-8 (or declare its encoding on line 1 or 2).",
     "no-migration-class": "Move helper modules out of migrations/ or prefix their name with an underscore.",
     "unreadable": "Check the file's permissions.",

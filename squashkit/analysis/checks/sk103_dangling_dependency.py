@@ -13,6 +13,19 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
         if not context.selected(dangling.child):
             continue
         declared_by = dangling.declared_by or dangling.child
+        if dangling.missing in context.unreadable:  # the file exists: this follows from the SK101 on it
+            yield Finding(
+                code="SK103",
+                severity=Severity.ERROR,
+                message=f"{declared_by} depends on {dangling.missing}, whose file squashkit could not read "
+                f"({context.unreadable[dangling.missing]}): this follows from the SK101 finding on that file",
+                hint="Fix or read the unreadable file first (see its SK101 finding); the dependency may be fine.",
+                path=context.path_of(declared_by),
+                line=dangling.line,
+                migration=declared_by,
+                related=(dangling.missing,),
+            )
+            continue
         yield Finding(
             code="SK103",
             severity=Severity.ERROR,

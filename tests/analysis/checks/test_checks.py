@@ -6,9 +6,13 @@ tested on sample_project in ``tests/cli/test_analyze.py``).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pytest
+
 from squashkit.analysis import Finding, analyze
+from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 from tests.projects import add_field, build, create, fk, migration
 
@@ -138,3 +142,64 @@ def test_sk302_custom_operation(tmp_path: Path) -> None:
     build(tmp_path, {"a": {"0001_initial": source}})
     (finding,) = findings(tmp_path, "SK302")
     assert finding.message == "a.0001_initial: custom operation CreateExtension; its dependencies are kept as written"
+
+
+# -- hostile inputs (issue #12) -----------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+PYTHON = "{}.{}".format(*sys.version_info[:2])
+
+
+def test_malformed_dependency_literals_are_sk101_errors_with_their_line() -> None:
+    """A bare string, a 3-tuple, None and (1, 2): Django fails on each; not "computed" (SK102)."""
+    root = FIXTURES / "bad_dependencies"
+    report = analyze(load_static(root, cache=False))
+    assert report.by_code("SK102") == []
+    assert [(f.location(root), f.message) for f in report.by_code("SK101")] == [
+        (
+            "shop/migrations/0002_product_price.py:9",
+            "dependencies entry 'shop' is not a dependency: a bare str, not an (app_label, migration_name) pair"
+            " (bad-dependency)",
+        ),
+        (
+            "shop/migrations/0002_product_price.py:10",
+            "dependencies entry ('shop', '0001_initial', 'extra') is not a dependency: 3 items, not an "
+            "(app_label, migration_name) pair (bad-dependency)",
+        ),
+        (
+            "shop/migrations/0002_product_price.py:11",
+            "dependencies entry None is not a dependency: None, not an (app_label, migration_name) pair"
+            " (bad-dependency)",
+        ),
+        (
+            "shop/migrations/0002_product_price.py:12",
+            "dependencies entry (1, 2) is not a dependency: app label and migration name must be strings"
+            " (bad-dependency)",
+        ),
+    ]
+    # the well-formed entry is still read
+    assert [str(k) for k in report.project.migrations[MigrationKey("shop", "0002_product_price")].dependency_keys] == [
+        "shop.0001_initial"
+    ]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="Python 3.14 parses `except A, B:`")
+def test_newer_syntax_names_the_interpreter_and_the_findings_it_causes() -> None:
+    root = FIXTURES / "newer_syntax"
+    report = analyze(load_static(root, cache=False))
+    (sk101,) = report.by_code("SK101")
+    assert sk101.message == (
+        f"syntax error: multiple exception types must be parenthesized (parsed with Python {PYTHON}) (syntax)"
+    )
+    assert "run squashkit with that interpreter" in sk101.hint
+    assert "Django cannot import this file either" not in sk101.hint
+    (sk103,) = report.by_code("SK103")
+    assert sk103.message == (
+        "inventory.0003_item_sku depends on inventory.0002_fill_items, whose file squashkit could not read "
+        "(syntax): this follows from the SK101 finding on that file"
+    )
+    (sk105,) = report.by_code("SK105")
+    assert sk105.message == (
+        "conflicting migrations in inventory: 0001_initial, 0003_item_sku; may follow from the file(s) squashkit "
+        "could not read (0002_fill_items: see SK101), whose dependencies are missing from the graph"
+    )
