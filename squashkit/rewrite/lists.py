@@ -25,7 +25,7 @@ import libcst as cst
 from squashkit.errors import SquashkitError
 from squashkit.graph.model import FIRST, Dependency, DependencyForm, MigrationKey
 
-__all__ = ["RewriteError", "rewrite_source"]
+__all__ = ["RewriteError", "remove_attribute", "rewrite_source"]
 
 
 class RewriteError(SquashkitError):
@@ -396,4 +396,57 @@ def rewrite_source(
     for name, desired in edits.items():
         if name not in transformer.found and desired:
             raise RewriteError(f"the Migration class has no {name} list; not rewritten", name)
+    return code
+
+
+class _RemoveAttribute(cst.CSTTransformer):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.depth = 0
+        self.removed = 0
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.depth += 1
+        return self.depth == 1 and node.name.value == "Migration"
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.depth -= 1
+        return updated
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if self.depth != 1 or len(updated.body) != 1:
+            return updated
+        statement = updated.body[0]
+        targets: list[cst.BaseExpression] = []
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            targets = [statement.targets[0].target]
+        elif isinstance(statement, cst.AnnAssign):
+            targets = [statement.target]
+        if any(isinstance(t, cst.Name) and t.value == self.name for t in targets):
+            self.removed += 1
+            return cst.RemoveFromParent()
+        return updated
+
+
+def remove_attribute(source: str, name: str) -> str:
+    """Return ``source`` without the ``name = ...`` statement of its ``Migration`` class (and the comments and
+    blank lines attached above it).  Unchanged when the class has no such attribute; raises
+    :class:`RewriteError` when it is assigned more than once or the file cannot be parsed."""
+    try:
+        module = cst.parse_module(source)
+        transformer = _RemoveAttribute(name)
+        updated = module.visit(transformer)
+        code = updated.code
+    except cst.ParserSyntaxError as exc:
+        raise RewriteError(f"cannot parse: {exc.message} (line {exc.raw_line})") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise RewriteError("too deeply nested for libcst (beyond Python's recursion limit); not rewritten") from exc
+    if transformer.removed > 1:
+        raise RewriteError(f"{name} is assigned more than once; not rewritten", name)
     return code
