@@ -2,7 +2,7 @@
 
 The database is an embedded SQLite file by default; tests point it elsewhere with environment variables:
 SAMPLE_DB_ENGINE (e.g. django.db.backends.postgresql), SAMPLE_DB_NAME, SAMPLE_DB_HOST, SAMPLE_DB_PORT,
-SAMPLE_DB_USER, SAMPLE_DB_PASSWORD.
+SAMPLE_DB_USER, SAMPLE_DB_PASSWORD; SAMPLE_DB_SCHEMA puts it in a PostgreSQL tenant schema.
 """
 
 import os
@@ -37,6 +37,9 @@ DATABASES = {
         "PASSWORD": os.environ.get("SAMPLE_DB_PASSWORD", ""),
     }
 }
+
+if os.environ.get("SAMPLE_DB_SCHEMA"):  # a tenant schema (PostgreSQL), the way django-tenants sets it
+    DATABASES["default"]["OPTIONS"] = {"options": "-c search_path=" + os.environ["SAMPLE_DB_SCHEMA"]}
 
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -210,7 +210,9 @@ def finalize_command(
                 click.echo(wrap(f"refused: {refusal.reason}", width, "", "    "), err=True)
         if not status.squashes:
             click.echo("No squashed migration (with replaces) in the project.")
-        elif plan.finalized:
+        elif not plan.finalized:
+            click.echo("Nothing finalized.")
+        else:
             deleted = sum(1 for c in plan.changes.changes if c.new_text is None)
             edited = sum(1 for c in plan.changes.changes if c.new_text is not None)
             verb = "Finalized" if write else "Would finalize"

@@ -1,0 +1,212 @@
+"""``squashkit squash status`` and ``squashkit squash finalize`` end to end, on real databases.
+
+A copy of sample_project gets two planted dependents of billing's replaced migrations (the golden diff shows
+them rewritten): ``purchase_orders.0013_invoice_link`` depends on ``billing.0003_invoice_customer`` and
+``sales_orders.0017_before_billing`` has ``run_before = [("billing", "0004_alter_invoice_amount")]``.
+Environments: ``dev`` (a SQLite file) and ``staging`` (the ``tenant_a`` schema of a PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.history.shop import db_env, manage, migrate
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "finalize"
+SQUASH_FILE = "billing/migrations/0001_squashed_0004_alter_invoice_amount.py"
+SQUASH_TEXT = (Path(__file__).resolve().parents[2] / "sample_project" / SQUASH_FILE).read_text()
+REPLACED = ["0001_initial", "0002_invoice_amount", "0003_invoice_customer", "0004_alter_invoice_amount"]
+
+LINK = '''\
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("purchase_orders", "0012_purchaseorder_currency"),
+        # the invoice's customer is needed here
+        ("billing", "0003_invoice_customer"),
+    ]
+
+    operations = []
+'''
+
+BEFORE = '''\
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [("sales_orders", "0016_order_shipped_at")]
+
+    run_before = [
+        ("billing", "0004_alter_invoice_amount"),  # before the amount changes
+    ]
+
+    operations = []
+'''
+
+
+def plant(root: Path) -> None:
+    (root / "purchase_orders/migrations/0013_invoice_link.py").write_text(LINK)
+    (root / "sales_orders/migrations/0017_before_billing.py").write_text(BEFORE)
+
+
+def configure(root: Path, dev_db: Path) -> None:
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""\
+            [tool.squashkit]
+            settings = "sample_project.settings"
+
+            [tool.squashkit.environments.dev]
+            dsn = "sqlite:///{dev_db}"
+
+            [tool.squashkit.environments.staging]
+            dsn_env = "STAGING_DATABASE_URL"
+            schemas = ["tenant_a"]
+            """
+        )
+    )
+
+
+def recorded(dev_db: Path, app: str) -> list[str]:
+    with sqlite3.connect(dev_db) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM django_migrations WHERE app = ? ORDER BY name", (app,))]
+
+
+@pytest.fixture
+def lagging(sample_copy: Path, pg_cluster, pg_database: str, tmp_path: Path):
+    """dev fully migrated; staging/tenant_a migrated to billing 0002 before the squash existed."""
+    root = sample_copy
+    plant(root)
+    dev_db = tmp_path / "dev.sqlite3"
+    migrate(root, None, db_env(name=str(dev_db)))
+    pg_cluster.execute(pg_database, "CREATE SCHEMA tenant_a")
+    staging = {**pg_cluster.django_env(pg_database), "SAMPLE_DB_SCHEMA": "tenant_a"}
+    squash = root / SQUASH_FILE
+    squash.unlink()
+    migrate(root, [("billing", "0002_invoice_amount")], staging)
+    squash.write_text(SQUASH_TEXT)
+    configure(root, dev_db)
+    env = {"STAGING_DATABASE_URL": pg_cluster.dsn(pg_database)}
+    return root, dev_db, staging, env
+
+
+@pytest.mark.postgres
+@pytest.mark.django
+def test_status_then_finalize_end_to_end(lagging, run_cli, pg_cluster, pg_database: str, tmp_path: Path) -> None:
+    root, dev_db, staging, env = lagging
+    assert "0001_squashed_0004_alter_invoice_amount" in recorded(dev_db, "billing")
+
+    result = run_cli("squash", "status", root, env=env)
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout.splitlines()[:6] == [
+        "billing.0001_squashed_0004_alter_invoice_amount  NOT READY",
+        "  replaces 4 migration(s): billing.0001_initial ...",
+        "  billing.0004_alter_invoice_amount",
+        "  dev: recorded",
+        "  staging/tenant_a: partly applied: 0001_initial, 0002_invoice_amount applied;",
+        "      0003_invoice_customer, 0004_alter_invoice_amount not",
+    ]
+    refused = run_cli("squash", "finalize", root, "--write", env=env)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "refused: billing.0001_squashed_0004_alter_invoice_amount: not ready:\n"
+        "    staging/tenant_a: partly applied: 0001_initial, 0002_invoice_amount applied;\n"
+        "    0003_invoice_customer, 0004_alter_invoice_amount not\n"
+    )
+    assert refused.stdout == "Nothing finalized.\n"
+    assert (root / "billing/migrations/0001_initial.py").exists()
+
+    migrate(root, None, staging)  # the lagging schema catches up; Django records the squash there
+    result = run_cli("squash", "status", root, "--format", "json", env=env)
+    assert result.exit_code == 0, result.stdout
+    assert '"all_ready": true' in result.stdout
+
+    dry = run_cli("squash", "finalize", root, env=env)
+    assert dry.exit_code == 1  # pending changes
+    diff = dry.stdout[: dry.stdout.index("Would finalize")]
+    assert diff == (GOLDEN / "sample_project.diff").read_text()
+
+    done = run_cli("squash", "finalize", root, "--write", env=env)
+    assert done.exit_code == 0, done.stderr
+    assert "Finalized 1 squash(es): 4 replaced file(s) deleted, 4 file(s) rewritten." in done.stdout
+    assert "  dev: python manage.py --settings sample_project.settings migrate billing --prune" in done.stdout
+    assert (
+        "      or SQL: DELETE FROM \"tenant_a\".django_migrations WHERE app = 'billing' AND name IN "
+        "('0001_initial', '0002_invoice_amount', '0003_invoice_customer', '0004_alter_invoice_amount');"
+    ) in done.stdout
+    for name in REPLACED:
+        assert not (root / f"billing/migrations/{name}.py").exists()
+    for path in (root / "billing/migrations/0001_squashed_0004_alter_invoice_amount.py",):
+        assert "replaces" not in path.read_text()
+    names = "\n".join(p.read_text() for p in root.glob("*/migrations/0*.py"))
+    assert not any(f"'{n}'" in names or f'"{n}"' in names for n in REPLACED[1:])
+
+    # Existing databases and an empty one migrate; the printed prune leaves no stale row.
+    migrate(root, None, db_env(name=str(dev_db)))
+    migrate(root, None, staging)
+    migrate(root, None, db_env(name=str(tmp_path / "empty.sqlite3")))
+    manage(root, "migrate", "billing", "--prune", "--noinput", env=db_env(name=str(dev_db)))
+    manage(root, "migrate", "billing", "--prune", "--noinput", env=staging)
+    assert recorded(dev_db, "billing") == [
+        "0001_squashed_0004_alter_invoice_amount",
+        "0005_invoice_paid_at",
+        "0006_invoiceline",
+        "0007_mark_paid_invoices",
+    ]
+    history = run_cli("history", "show", root, "--all-envs", env=env)
+    assert history.exit_code == 0, history.stdout + history.stderr
+    assert "SK403" not in history.stdout
+    cross = run_cli("analyze", root, "--cross-check", env=env)
+    assert cross.exit_code == 0, cross.stdout + cross.stderr
+
+    again = run_cli("squash", "finalize", root, "--write", env=env)
+    assert again.exit_code == 0
+    assert again.stdout == "No squashed migration (with replaces) in the project.\n"
+
+
+@pytest.mark.django
+def test_applied_unrecorded_with_a_real_database(sample_copy: Path, run_cli, tmp_path: Path) -> None:
+    """Every replaced migration applied before the squash existed: Django records the squash at the next migrate."""
+    root = sample_copy
+    dev_db = tmp_path / "dev.sqlite3"
+    squash = root / SQUASH_FILE
+    squash.unlink()
+    migrate(root, None, db_env(name=str(dev_db)))
+    squash.write_text(SQUASH_TEXT)
+    (root / "pyproject.toml").write_text(f'[tool.squashkit.environments.dev]\ndsn = "sqlite:///{dev_db}"\n')
+    result = run_cli("squash", "status", root)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[3:5] == [
+        "  dev: every replaced migration applied, the squash not recorded: run `manage.py",
+        "      migrate` once there",
+    ]
+    migrate(root, None, db_env(name=str(dev_db)))
+    result = run_cli("squash", "status", root)
+    assert result.exit_code == 0, result.stdout
+    assert "  dev: recorded" in result.stdout
+
+
+def test_no_source_cannot_tell(sample_copy: Path, run_cli) -> None:
+    (sample_copy / "manage.py").unlink()  # no settings: no default database either
+    result = run_cli("squash", "status", sample_copy)
+    assert result.exit_code == 1
+    assert "  not ready: no applied-state source: squashkit cannot tell where it is applied" in result.stdout
+    assert result.stdout.rstrip().endswith("makes an environment mandatory.")
+
+
+def test_finalize_unknown_name(sample_copy: Path, run_cli) -> None:
+    (sample_copy / "manage.py").unlink()
+    result = run_cli("squash", "finalize", sample_copy, "billing.9999")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: billing.9999: no squashed migration of that name (squashes: "
+        "billing.0001_squashed_0004_alter_invoice_amount)\n"
+    )
