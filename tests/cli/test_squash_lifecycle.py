@@ -21,7 +21,7 @@ SQUASH_FILE = "billing/migrations/0001_squashed_0004_alter_invoice_amount.py"
 SQUASH_TEXT = (Path(__file__).resolve().parents[2] / "sample_project" / SQUASH_FILE).read_text()
 REPLACED = ["0001_initial", "0002_invoice_amount", "0003_invoice_customer", "0004_alter_invoice_amount"]
 
-LINK = '''\
+LINK = """\
 from django.db import migrations
 
 
@@ -34,9 +34,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = []
-'''
+"""
 
-BEFORE = '''\
+BEFORE = """\
 from django.db import migrations
 
 
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = []
-'''
+"""
 
 
 def plant(root: Path) -> None:

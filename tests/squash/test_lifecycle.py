@@ -101,7 +101,8 @@ def test_unported_references(sample_copy: Path) -> None:
         "    operations = [\n",
         "    operations = [\n"
         "        migrations.RunPython(importlib.import_module('billing.migrations.0003_invoice_customer').fill),\n",
-    ).replace("from django.db import migrations, models\n", "import importlib\n\nfrom django.db import migrations, models\n")
+    )
+    text = text.replace("from django.db import", "import importlib\n\nfrom django.db import")
     path.write_text(text)
     project = load_static(sample_copy, cache=False)
     [reference] = unported_references(project.migrations[SQUASH])
@@ -116,8 +117,8 @@ def test_unported_reference_in_a_file_python_cannot_parse(sample_project: Path) 
     migration = project.migrations[SQUASH]
     source = migration.path.read_text().replace(
         "    operations = [\n",
-        "    operations = [\n        migrations.RunPython(\n            code=billing.migrations.0003_invoice_customer.fill,\n"
-        "        ),\n",
+        "    operations = [\n        migrations.RunPython(\n"
+        "            code=billing.migrations.0003_invoice_customer.fill,\n        ),\n",
     )
     [reference] = unported_references(migration, source)
     assert (reference.line, reference.module, reference.function) == (
