@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from squashkit.graph.static import load_static
 from tests.history.shop import db_env, manage, migrate
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "finalize"
@@ -210,3 +211,124 @@ def test_finalize_unknown_name(sample_copy: Path, run_cli) -> None:
         "error: billing.9999: no squashed migration of that name (squashes: "
         "billing.0001_squashed_0004_alter_invoice_amount)\n"
     )
+
+
+def recorded_everywhere(root: Path, tmp_path: Path) -> Path:
+    """A real SQLite database whose django_migrations says billing's squash is recorded (no migrate needed)."""
+    db = tmp_path / "prod.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE django_migrations (id integer primary key, app text, name text, applied text)")
+        conn.executemany(
+            "INSERT INTO django_migrations (app, name, applied) VALUES ('billing', ?, '2026-01-01 00:00:00')",
+            [(n,) for n in [*REPLACED, "0001_squashed_0004_alter_invoice_amount"]],
+        )
+    (root / "manage.py").unlink()
+    (root / "pyproject.toml").write_text(f'[tool.squashkit.environments.prod]\ndsn = "sqlite:///{db}"\n')
+    return db
+
+
+def _finalize_plan(root: Path):
+    from squashkit.history import collect_applied
+    from squashkit.squash.lifecycle import plan_finalize, squash_status
+
+    project = load_static(root, cache=False)
+    state = collect_applied(root, all_envs=True)
+    return plan_finalize(project, squash_status(project, state), state)
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text() for p in sorted(root.glob("*/migrations/*.py"))}
+
+
+def test_finalize_interrupted_by_sigterm_restores_then_completes(sample_copy: Path, tmp_path: Path, run_cli) -> None:
+    import os
+    import signal
+
+    from squashkit.rewrite import changeset
+
+    root = sample_copy
+    recorded_everywhere(root, tmp_path)
+    before = tree(root)
+    calls: list[Path] = []
+
+    def stop_on_third_write(stage: str, path: Path) -> None:
+        if stage == "written":
+            calls.append(path)
+            if len(calls) == 3:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    changeset._stage_hook = stop_on_third_write
+    try:
+        result = run_cli("squash", "finalize", root, "--write")
+    finally:
+        changeset._stage_hook = None
+    assert result.exit_code == 128 + signal.SIGTERM
+    assert result.stderr == (
+        "error: interrupted by SIGTERM while writing; the 3 file(s) already written were restored, nothing was "
+        "changed\n"
+    )
+    assert tree(root) == before
+    done = run_cli("squash", "finalize", root, "--write")
+    assert done.exit_code == 0, done.stderr
+    assert not (root / "billing/migrations/0001_initial.py").exists()
+    assert (
+        run_cli("squash", "finalize", root, "--write").stdout
+        == "No squashed migration (with replaces) in the project.\n"
+    )
+
+
+KILLED = """
+import sys, time
+from pathlib import Path
+from squashkit.rewrite import changeset
+from squashkit.cli import main
+
+marker = Path(sys.argv[2])
+seen = []
+
+def pause(stage, path):
+    if stage == "written":
+        seen.append(path)
+        if len(seen) == 3:
+            marker.write_text("paused")
+            time.sleep(120)
+
+changeset._stage_hook = pause
+main(["squash", "finalize", sys.argv[1], "--write"])
+"""
+
+
+def test_finalize_killed_then_rerun_completes(sample_copy: Path, tmp_path: Path, run_cli) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    root = sample_copy
+    recorded_everywhere(root, tmp_path)
+    before = tree(root)
+    planned = {
+        str(c.path.relative_to(root)): c.new_text
+        for c in _finalize_plan(root).changes.changes
+        if c.new_text is not None
+    }
+    marker = tmp_path / "paused"
+    process = subprocess.Popen([sys.executable, "-c", KILLED, str(root), str(marker)], env=dict(os.environ))
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert process.poll() is None, "finalize ended without pausing"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        process.kill()
+        process.wait()
+    for name, text in tree(root).items():  # every file old or new, never truncated
+        assert name in before
+        assert text in (before[name], planned.get(name))
+    done = run_cli("squash", "finalize", root, "--write")
+    assert done.exit_code == 0, done.stderr
+    assert done.stderr.startswith(f"Rolled back an interrupted write to {root.resolve()}")
+    assert "Finalized 1 squash(es): 4 replaced file(s) deleted, 2 file(s) rewritten." in done.stdout
+    assert not (root / "billing/migrations/0004_alter_invoice_amount.py").exists()
+    assert "replaces" not in (root / SQUASH_FILE).read_text()
