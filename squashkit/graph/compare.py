@@ -125,5 +125,26 @@ def compare_projects(static: Project, django: Project, applied: Iterable[Migrati
                 differences.append(f"{key}: {field} differ: static {a[field]!r} vs Django {b[field]!r}{note}")
     applied = list(applied)
     one_sided = static_apps ^ django_apps
-    differences += compare_graph_edges(static.graph(applied), django.graph(applied), apps, ignore=one_sided)
+    static_graph, django_graph = static.graph(applied), django.graph(applied)
+    differences += compare_graph_edges(static_graph, django_graph, apps, ignore=one_sided)
+    differences += _compare_dangling(static_graph, django_graph, apps)
+    return differences
+
+
+def _compare_dangling(static_graph: MigrationGraph, django_graph: MigrationGraph, apps: Iterable[str]) -> list[str]:
+    """Dependencies only one side cannot resolve: an app that exists nowhere looks, statically, like an app
+    outside the project; Django knows every installed app and fails on it."""
+    wanted = set(apps)
+
+    def dangling(graph: MigrationGraph) -> dict[tuple[MigrationKey, MigrationKey], str]:
+        return {(d.child, d.missing): d.reason for d in graph.dangling if d.child.app_label in wanted}
+
+    ours, theirs = dangling(static_graph), dangling(django_graph)
+    differences = []
+    for child, missing in sorted(theirs.keys() - ours.keys()):
+        outside = missing.app_label not in static_graph.project.apps
+        note = " (the static load takes it for an app outside the project)" if outside else ""
+        differences.append(f"dependency {child} -> {missing} fails only in Django: {theirs[(child, missing)]}{note}")
+    for child, missing in sorted(ours.keys() - theirs.keys()):
+        differences.append(f"dependency {child} -> {missing} fails only in the static load: {ours[(child, missing)]}")
     return differences

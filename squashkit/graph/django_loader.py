@@ -144,8 +144,9 @@ def _load_in_process(root: Path, settings: str) -> Project:
         config = registry.get_app_config(label)
         module_name, _explicit = loader.migrations_module(label)
         module = sys.modules.get(module_name or "")
-        migrations_path = Path(getattr(module, "__file__", None) or config.path).resolve().parent
-        app_path = Path(config.path).resolve()
+        # abspath, not resolve(): an app folder linked into the project is where Python imported it from
+        migrations_path = Path(os.path.abspath(getattr(module, "__file__", None) or config.path)).parent
+        app_path = Path(os.path.abspath(config.path))
         # Outside the root, or where the static loader never looks (a virtualenv, site-packages, hidden folders).
         external = not migrations_path.is_relative_to(root) or any(
             _skip_dir(part) for part in migrations_path.relative_to(root).parts
@@ -161,7 +162,7 @@ def _load_in_process(root: Path, settings: str) -> Project:
     for (label, name), migration in sorted(loader.disk_migrations.items()):
         module = sys.modules[type(migration).__module__]
         module_file = getattr(module, "__file__", None)
-        path = Path(module_file).resolve() if module_file else apps[label].migrations_path / f"{name}.py"
+        path = Path(os.path.abspath(module_file)) if module_file else apps[label].migrations_path / f"{name}.py"
         try:
             data = path.read_bytes()
         except OSError:

@@ -140,12 +140,19 @@ class _Scan:
         self.settings: list[str] = []
         top = str(root)
         excludes = config.exclude
-        for dirpath, dirnames, filenames in os.walk(top):
+        # Symlinked folders are followed, as Python's imports do (an app folder linked into the project is
+        # loaded by Django); each real folder is walked once, so a link to an ancestor is no loop.
+        seen = {os.path.realpath(top)}
+        for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
             rel = os.path.relpath(dirpath, top).replace(os.sep, "/")
             kept = []
             for d in dirnames:
                 if _skip_dir(d):
                     continue
+                real = os.path.realpath(os.path.join(dirpath, d))
+                if real in seen:
+                    continue
+                seen.add(real)
                 if d in DATA_DIRS and not os.path.exists(os.path.join(dirpath, d, "__init__.py")):
                     continue
                 if excludes and any(fnmatch.fnmatch(f"{rel}/{d}" if rel != "." else d, pat) for pat in excludes):
@@ -278,6 +285,9 @@ def _load_static(root: Path, config: Config | None, apps: Iterable[str] | None, 
             except OSError:
                 continue
             if not stat.S_ISREG(st.st_mode):
+                if stat.S_ISDIR(st.st_mode):  # Django's loader fails on it: say so instead of skipping it
+                    message = f"{filename} is a directory, not a migration module; Django fails on it"
+                    problems.append(FileProblem(child(filename), 0, "not-a-file", message, label, name))
                 continue
             path = child(filename)
             key = MigrationKey(label, name)

@@ -10,7 +10,7 @@ from squashkit.analysis.findings import Severity, load_checks, register
 def test_registered_codes_are_stable() -> None:
     checks = load_checks()
     assert list(checks) == [
-        "SK101", "SK102", "SK103", "SK104", "SK105", "SK106", "SK201", "SK202", "SK203", "SK301", "SK302",
+        "SK101", "SK102", "SK103", "SK104", "SK105", "SK106", "SK107", "SK201", "SK202", "SK203", "SK301", "SK302",
     ]  # fmt: skip
     assert checks["SK104"].name == "cycle"
     assert checks["SK104"].severity is Severity.ERROR

@@ -18,6 +18,7 @@ from squashkit.graph.graph import ReplacementOutcome
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 from tests.graph.helpers import (
+    FIXTURES,
     assert_same_graph,
     copy_fixture,
     keys,
@@ -283,3 +284,34 @@ def test_operations_lists_named_in_the_class_or_module_agree(tmp_path):
     assert [op.kind for op in operations] == ["SeparateDatabaseAndState", "SeparateDatabaseAndState"]
     assert static.problems == ()
     assert compare_projects(static, load_django(tmp_path, "settings", isolate=True)) == []
+
+
+@pytest.mark.parametrize(
+    ("migration", "missing", "reason"),
+    [
+        ("shop.0002_product_price", "ghost.0001_initial", "dependency on a migration that does not exist"),
+        ("shop.0003_product_stock", "ghost.__first__", "dependency on unknown app: ghost"),
+    ],
+)
+def test_dependency_on_an_app_that_exists_nowhere_is_a_difference(tmp_path, migration, missing, reason):
+    """Statically 'ghost' looks like a third-party app; Django (NodeNotFoundError / "Dependency on unknown
+    app") fails on both forms: the cross-check says so instead of "the views agree"."""
+    root = copy_fixture("ghost_app", tmp_path)
+    differences = compare_projects(load_static(root), load_django(root, "settings", isolate=True))
+    assert (
+        f"dependency {migration} -> {missing} fails only in Django: {reason} (the static load takes it for an app "
+        "outside the project)"
+    ) in differences
+
+
+def test_symlinked_app_folder_is_loaded_by_both_views(tmp_path):
+    """``shop`` is a link to ``.shared/shop`` (a hidden folder, never walked itself): Django imports it through
+    the link, and so does the static load; the views agree on it."""
+    root = tmp_path / "symlinked_app"
+    shutil.copytree(FIXTURES / "symlinked_app", root, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    assert (root / "shop").is_symlink()
+    static = load_static(root, cache=False)
+    assert sorted(static.project_apps) == ["orders", "shop"]
+    django = load_django(root, "settings", isolate=True)
+    assert sorted(django.project_apps) == ["orders", "shop"]
+    assert compare_projects(static, django) == []

@@ -714,3 +714,28 @@ def test_a_migrations_folder_given_as_the_project_says_what_to_pass(tmp_path):
         f"package: pass the project folder (or the app, {app})"
     )
     assert list(load_static(app).migrations) == [K("shop", "0001_initial")]
+
+
+def test_directory_named_like_a_migration_module_is_reported():
+    """``shop/migrations/0033_x.py/`` is a folder: Django's loader fails on it (ModuleNotFoundError)."""
+    root = FIXTURES / "directory_module"
+    project = load_static(root, cache=False)
+    assert problems(root) == [
+        (
+            "shop/migrations/0033_x.py",
+            "not-a-file",
+            "0033_x.py is a directory, not a migration module; Django fails on it",
+        )
+    ]
+    assert len(project.app_migrations("shop")) == 2
+
+
+def test_symlinked_app_folder_is_walked_once(tmp_path):
+    """A linked app folder is loaded (as Python imports it); a link back to an ancestor is no loop."""
+    project = load_static(FIXTURES / "symlinked_app", cache=False)
+    assert sorted(project.project_apps) == ["orders", "shop"]
+    root = tmp_path / "p"
+    make_app(root, "shop")
+    (root / "shop" / "loop").symlink_to(root)
+    (root / "again").symlink_to(root / "shop")
+    assert load_static(root, cache=False).project_apps == ["shop"]

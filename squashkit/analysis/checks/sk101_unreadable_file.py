@@ -14,6 +14,7 @@ HINTS = {
     "encoding": "Save the file as UTF-8 (or declare its encoding on line 1 or 2).",
     "no-migration-class": "Move helper modules out of migrations/ or prefix their name with an underscore.",
     "unreadable": "Check the file's permissions.",
+    "not-a-file": "Rename or remove it: only modules (and packages without a .py suffix) belong in migrations/.",
     "sourceless": "Django imports this .pyc as a migration: delete it, or restore its .py source.",
     "duplicate-label": "Give one of the apps another label in apps.py, or exclude a folder in [tool.squashkit].",
     "bad-apps-py": "The folder name is used as the app label; fix apps.py so the label can be read.",

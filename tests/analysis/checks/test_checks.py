@@ -203,3 +203,16 @@ def test_newer_syntax_names_the_interpreter_and_the_findings_it_causes() -> None
         "conflicting migrations in inventory: 0001_initial, 0003_item_sku; may follow from the file(s) squashkit "
         "could not read (0002_fill_items: see SK101), whose dependencies are missing from the graph"
     )
+
+
+def test_sk107_app_that_exists_nowhere_is_reported_once_as_external() -> None:
+    root = FIXTURES / "ghost_app"
+    (finding,) = findings(root, "SK107")
+    assert finding.severity.value == "info"
+    assert finding.message == "external app 'ghost': not in the project; installed?"
+    assert finding.location(root) == "shop/migrations/0002_product_price.py:7"
+
+
+def test_sk107_ignores_contrib_apps(tmp_path: Path) -> None:
+    build(tmp_path, {"a": {"0001_initial": migration([("auth", "__first__"), ("contenttypes", "0002_x")])}})
+    assert findings(tmp_path, "SK107") == []
