@@ -12,6 +12,7 @@ scrubbed of the password (psycopg can quote the connection string).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -25,6 +26,21 @@ __all__ = ["read_postgres"]
 
 CONNECT_TIMEOUT = 10
 STATEMENT_TIMEOUT_MS = 120_000
+#: How long to wait for a lock on django_migrations (a migration or a maintenance job holding ACCESS
+#: EXCLUSIVE) before reporting the source unreachable; seconds, overridden by $SQUASHKIT_LOCK_TIMEOUT.
+LOCK_TIMEOUT = 5.0
+LOCK_TIMEOUT_ENV = "SQUASHKIT_LOCK_TIMEOUT"
+
+
+def lock_timeout() -> float:
+    """:data:`LOCK_TIMEOUT`, or ``$SQUASHKIT_LOCK_TIMEOUT`` seconds when set to a positive number."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    try:
+        seconds = float(value) if value else LOCK_TIMEOUT
+    except ValueError:
+        return LOCK_TIMEOUT
+    return seconds if seconds > 0 else LOCK_TIMEOUT
+
 
 SCHEMAS_SQL = """
 SELECT n.nspname,
@@ -111,12 +127,14 @@ def read_postgres(
     ``pipeline``: read the schemas with a pipelined batch (default: when libpq supports it) or one UNION ALL.
     """
     schemas = schemas or SchemaSelection()
+    wait = lock_timeout()
     known_secrets = [*secrets, dsn_password(conninfo)]
     conn = _connect(conninfo, env, source, known_secrets)
     try:
         with conn.cursor() as cur:
             try:
                 cur.execute(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
+                cur.execute(f"SET LOCAL lock_timeout = {int(wait * 1000)}")
                 if schemas.search_path:
                     try:
                         cur.execute("SELECT app, name, applied FROM django_migrations ORDER BY id")
@@ -150,6 +168,12 @@ def read_postgres(
             except SourceError:
                 raise
             except Exception as exc:
+                if getattr(exc, "sqlstate", None) == "55P03":  # lock_not_available: lock_timeout expired
+                    reason = (
+                        f"django_migrations is locked by another session (waited {wait:g} s; a running migrate "
+                        f"or maintenance job?); set ${LOCK_TIMEOUT_ENV} to wait longer"
+                    )
+                    raise SourceError(env, source, reason) from None
                 reason = f"cannot read django_migrations: {_message(exc, known_secrets)}"
                 raise SourceError(env, source, reason) from None
     finally:

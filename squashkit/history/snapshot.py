@@ -21,6 +21,8 @@ Format (``version`` 1)::
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +36,53 @@ __all__ = ["FORMAT", "VERSION", "read_snapshot", "snapshot_dict", "write_snapsho
 
 FORMAT = "squashkit-history-snapshot"
 VERSION = 1
+#: Largest snapshot read (bytes), overridden by $SQUASHKIT_SNAPSHOT_MAX_BYTES: a snapshot of 10,000 tenant
+#: schemas x 500 migrations is about 60 MB; anything larger is not a snapshot.
+MAX_BYTES = 256 * 1024 * 1024
+MAX_BYTES_ENV = "SQUASHKIT_SNAPSHOT_MAX_BYTES"
+
+
+def max_bytes() -> int:
+    value = os.environ.get(MAX_BYTES_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_BYTES
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _read_text(path: Path) -> str:
+    """The snapshot's text: regular files only (a FIFO or /dev/zero would block or never end), at most
+    :func:`max_bytes` bytes."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise SnapshotError(path, "snapshot file does not exist") from None
+    except OSError as exc:
+        raise SnapshotError(path, f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise SnapshotError(path, f"not a regular file ({_kind(st.st_mode)}): a snapshot is a JSON file")
+    limit = max_bytes()
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise SnapshotError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise SnapshotError(path, f"larger than {limit} bytes (set ${MAX_BYTES_ENV} to read larger snapshots)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(path, f"not a JSON snapshot: {exc}") from None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -93,13 +142,12 @@ def _datetime(value: Any, path: Path) -> datetime | None:
 
 def read_snapshot(path: Path, env: str | None = None) -> list[AppliedSet]:
     """The applied sets of a snapshot file; ``env`` overrides the environment name it records."""
+    text = _read_text(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(path, "snapshot file does not exist") from None
-    except OSError as exc:
-        raise SnapshotError(path, f"cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(text)
+    except (RecursionError, MemoryError):
+        raise SnapshotError(path, "not a JSON snapshot: nested too deeply to read") from None
+    except ValueError as exc:
         raise SnapshotError(path, f"not a JSON snapshot: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SnapshotError(path, f'not a squashkit snapshot (expected "format": "{FORMAT}")')

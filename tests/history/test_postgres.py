@@ -215,3 +215,39 @@ def test_a_schema_the_role_may_not_read_is_reported_alone(pg_cluster, pg_databas
         ("m/secret", "permission denied: cannot read secret.django_migrations")
     ]
     assert "monitor-pw" not in repr(state)
+
+
+def test_locked_django_migrations_is_unreachable_after_the_lock_timeout(
+    history_shop: Path, pg_cluster, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another connection holds ACCESS EXCLUSIVE on django_migrations (as a running migrate may): the source
+    is reported unreachable with the reason after $SQUASHKIT_LOCK_TIMEOUT seconds, and the others go on."""
+    import time
+
+    make_tenants(pg_cluster, pg_database, {"public": [("crm", "0001_initial")]})
+    snapshot = tmp_path / "prod.json"
+    snapshot.write_text(
+        '{"format": "squashkit-history-snapshot", "version": 1, "env": "prod", "taken": null,'
+        ' "sets": [{"schema": null, "source": "db", "rows": [{"app": "crm", "name": "0001_initial"}]}]}'
+    )
+    monkeypatch.setenv("SQUASHKIT_LOCK_TIMEOUT", "1")
+    holder = pg_cluster.connect(pg_database)
+    try:
+        holder.execute("BEGIN")
+        holder.execute("LOCK TABLE django_migrations IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        state = collect_applied(
+            history_shop, dsns=[f"staging={pg_cluster.dsn(pg_database)}"], snapshots=[f"prod={snapshot}"]
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert elapsed < 15
+    [failure] = state.failures
+    assert failure.label == "staging"
+    assert failure.message == (
+        "django_migrations is locked by another session (waited 1 s; a running migrate or maintenance job?); "
+        "set $SQUASHKIT_LOCK_TIMEOUT to wait longer"
+    )
+    assert [s.label for s in state.sets] == ["prod"]

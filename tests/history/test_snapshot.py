@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,3 +70,61 @@ def test_missing_snapshot(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError) as info:
         read_snapshot(tmp_path / "none.json")
     assert str(info.value) == f"{tmp_path / 'none.json'}: snapshot file does not exist"
+
+
+# -- hostile snapshot files (issue #12) ---------------------------------------------------------------------
+
+HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
+
+
+def test_snapshot_nested_100k_levels_is_a_clean_error() -> None:
+    path = HOSTILE / "snapshot_nested.json"
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(path)
+    assert str(info.value) == f"{path}: not a JSON snapshot: nested too deeply to read"
+
+
+def test_snapshot_that_is_a_device_is_refused_without_reading() -> None:
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(Path("/dev/zero"))
+    assert str(info.value) == "/dev/zero: not a regular file (a character device): a snapshot is a JSON file"
+
+
+def test_snapshot_that_is_a_fifo_or_a_directory_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # opening it would block until a writer comes
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(fifo)
+    assert str(info.value) == f"{fifo}: not a regular file (a FIFO): a snapshot is a JSON file"
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(tmp_path)
+    assert str(info.value) == f"{tmp_path}: not a regular file (a directory): a snapshot is a JSON file"
+
+
+def test_snapshot_size_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"format": "squashkit-history-snapshot", "version": 1, "sets": []}))
+    monkeypatch.setenv("SQUASHKIT_SNAPSHOT_MAX_BYTES", "20")
+    with pytest.raises(SnapshotError) as info:
+        read_snapshot(path)
+    assert str(info.value) == (
+        f"{path}: larger than 20 bytes (set $SQUASHKIT_SNAPSHOT_MAX_BYTES to read larger snapshots)"
+    )
+
+
+def test_history_show_with_a_fifo_snapshot_does_not_hang(tmp_path: Path, sample_project: Path) -> None:
+    """The whole command, in a subprocess with a deadline: a clean error, exit 2, no traceback."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-m", "squashkit", "history", "show", str(sample_project), "--snapshot", f"prod={fifo}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{fifo}: not a regular file (a FIFO): a snapshot is a JSON file" in result.stderr
