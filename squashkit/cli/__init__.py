@@ -10,6 +10,7 @@ Exit codes: 0 ok, 1 findings or pending changes, 2 usage or input error.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import pkgutil
@@ -80,6 +81,19 @@ def main(argv: list[str] | None = None, **kwargs: Any) -> Any:
     return cli.main(args=argv, prog_name="squashkit", **kwargs)
 
 
+#: errors of a write to stdout that no command can do anything about (full disk, quota, I/O error)
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _cannot_write(exc: OSError) -> int:
+    try:
+        sys.stderr.write(f"error: cannot write output: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return 2
+
+
 def run() -> NoReturn:
     """Console-script and ``python -m squashkit`` entry point: :func:`main`, then a hard exit.
 
@@ -92,11 +106,17 @@ def run() -> NoReturn:
         code: Any = 0
     except SystemExit as exc:
         code = exc.code
+    except OSError as exc:  # stdout on a full disk (``> /dev/full``): said once, not as a traceback
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        code = _cannot_write(exc)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):  # a closed pipe (``| head``) or stream: nothing more to say
         pass
+    except OSError as exc:  # the last buffered output could not be written
+        code = _cannot_write(exc)
     if code is None:
         code = 0
     elif not isinstance(code, int):

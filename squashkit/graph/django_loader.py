@@ -154,9 +154,7 @@ def _load_in_process(root: Path, settings: str) -> Project:
         apps[label] = AppInfo(label, app_path, migrations_path, external)
     from django.conf import settings as dj_settings
 
-    string_settings = {
-        n: v for n in dir(dj_settings) if n.isupper() and isinstance(v := getattr(dj_settings, n, None), str)
-    }
+    string_settings = _string_settings(dj_settings)
     migrations: dict[MigrationKey, MigrationInfo] = {}
     problems: list[FileProblem] = []
     for (label, name), migration in sorted(loader.disk_migrations.items()):
@@ -229,6 +227,23 @@ def _django_ready_elsewhere(settings: str) -> bool:
     from django.conf import settings as dj_settings
 
     return bool(dj_settings.configured) and os.environ.get("DJANGO_SETTINGS_MODULE") != settings
+
+
+def _string_settings(dj_settings: Any) -> dict[str, str]:
+    """The string-valued settings (swappable models and the like), read one by one: a setting whose access
+    raises (an empty ``SECRET_KEY`` raises ImproperlyConfigured, as in many CI settings) is left out instead of
+    stopping the load; ``manage.py showmigrations`` never reads it either."""
+    found: dict[str, str] = {}
+    for name in dir(dj_settings):
+        if not name.isupper():
+            continue
+        try:
+            value = getattr(dj_settings, name, None)
+        except Exception:  # a settings property that raises: not needed to load migrations
+            continue
+        if isinstance(value, str):
+            found[name] = value
+    return found
 
 
 def load_django(root: str | Path, settings: str, *, isolate: bool | None = None) -> Project:

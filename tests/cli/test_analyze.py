@@ -278,3 +278,19 @@ def test_acyclic_project_skips_nothing(run_cli, sample_project: Path) -> None:
     data = json.loads(run_cli("analyze", sample_project, "--format", "json").stdout)
     assert data["skipped"] == []
     assert "Not computed" not in run_cli("analyze", sample_project).stdout
+
+
+def test_empty_secret_key_does_not_stop_django_loads(run_cli, tmp_path: Path) -> None:
+    """An empty SECRET_KEY (common in CI; ``manage.py showmigrations`` works) raised ImproperlyConfigured."""
+    import shutil
+
+    root = tmp_path / "empty_secret_key"
+    shutil.copytree(CYCLE_AND_OTHERS.parent / "empty_secret_key", root)
+    for args in (["analyze", root, "--django"], ["analyze", root, "--cross-check"]):
+        result = run_cli(*args)
+        assert result.exception is None and "ImproperlyConfigured" not in result.stderr, result.stderr
+        assert result.exit_code == 0, result.stderr
+        assert "conflicting migrations in blog" in result.stdout
+    result = run_cli("graph", root, "--django", "-o", tmp_path / "blog.dot")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "blog.dot").read_text().startswith("digraph")

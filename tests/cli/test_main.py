@@ -1,0 +1,54 @@
+"""The ``squashkit`` entry point as a process: what every command does when its output cannot be written."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "sample_project"
+
+
+def _database(tmp_path: Path) -> Path:
+    db = tmp_path / "prod.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE django_migrations (id integer PRIMARY KEY, app text, name text, applied text)")
+        conn.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('accounts', '0001_initial', '')")
+    return db
+
+
+COMMANDS = [
+    ["--help"],
+    ["analyze", str(SAMPLE)],
+    ["analyze", str(SAMPLE), "--format", "json"],
+    ["deps", str(SAMPLE), "--no-verify"],
+    ["deps", str(SAMPLE), "--no-verify", "--diff"],
+    ["graph", str(SAMPLE)],
+    ["history", "show", str(SAMPLE), "--dsn", "prod=sqlite:///{db}"],
+    ["history", "snapshot", "prod", str(SAMPLE), "--dsn", "prod=sqlite:///{db}", "-o", "-"],
+    ["squash", "status", str(SAMPLE), "--dsn", "prod=sqlite:///{db}"],
+]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_stdout_on_a_full_disk_is_a_clean_error(tmp_path: Path, args: list[str]) -> None:
+    """``squashkit ... > /dev/full``: ``error: cannot write output: ...`` and exit 2, never a traceback."""
+    db = _database(tmp_path)
+    argv = [a.replace("{db}", str(db)) for a in args]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "squashkit", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1] == "error: cannot write output: No space left on device", result.stderr
+    assert "Traceback" not in result.stderr
