@@ -25,6 +25,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 pytest_plugins: list[str] = []
 pytest_plugins.append("tests.plugins.postgres")
 pytest_plugins.append("tests.plugins.history")
+pytest_plugins.append("tests.plugins.browser")
 
 
 @pytest.fixture(autouse=True, scope="session")

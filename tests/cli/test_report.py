@@ -1,0 +1,63 @@
+"""``squashkit report``: writes the page, says where, same bytes twice, exact error messages."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_PROJECT
+
+pytestmark = [
+    pytest.mark.graphviz,
+    pytest.mark.skipif(shutil.which("dot") is None, reason="the graphviz 'dot' binary is not installed"),
+]
+
+
+def test_writes_the_html_file(run_cli: Callable, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "report.html"
+    result = run_cli("report", SAMPLE_PROJECT, "--format", "html", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    size = out.stat().st_size
+    assert result.stderr == f"wrote {out} (HTML, {size / 1024:.0f} KiB)\n"
+    assert result.stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.endswith("</html>\n")
+    # the same bytes on stdout, and on a second run
+    again = run_cli("report", SAMPLE_PROJECT, "-o", "-")
+    assert again.exit_code == 0 and again.stdout == text
+
+
+def test_dsn_passwords_never_reach_the_page(run_cli: Callable, tmp_path: Path) -> None:
+    # Nothing listens on port 1: the source fails, is listed without its password, and the page is written.
+    out = tmp_path / "report.html"
+    dsn = "qa=postgresql://app:hunter2@127.0.0.1:1/shop?connect_timeout=2"
+    result = run_cli("report", SAMPLE_PROJECT, "-o", out, "--dsn", dsn)
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "hunter2" not in text and "hunter2" not in result.stderr
+    assert "<b>qa</b>: " in text and "postgresql://app:***@127.0.0.1:1/shop" in text
+
+
+def test_unwritable_output_is_a_usage_error(run_cli: Callable, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run_cli("report", SAMPLE_PROJECT, "-o", blocker / "report.html")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot write {blocker / 'report.html'}: ")
+
+
+def test_output_is_required(run_cli: Callable) -> None:
+    result = run_cli("report", SAMPLE_PROJECT)
+    assert result.exit_code == 2
+    assert "Missing option '-o' / '--output'." in result.stderr
+
+
+def test_verify_needs_settings(run_cli: Callable, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE_PROJECT, project, ignore=shutil.ignore_patterns("manage.py", "__pycache__", "*.sqlite3"))
+    result = run_cli("report", project, "-o", tmp_path / "r.html", "--verify")
+    assert result.exit_code == 2
+    assert result.stderr == "error: --verify needs settings: pass --settings MODULE or set [tool.squashkit] settings\n"
