@@ -355,6 +355,15 @@ def test_app_level_counts_migration_edges(graph: MigrationGraph) -> None:
     assert "subgraph" not in dot
 
 
+def test_app_level_counts_as_tooltips_without_edge_labels(graph: MigrationGraph) -> None:
+    removable = declared_edges(graph, [(K("shop", "0002_order_total"), K("billing", "0001_initial"))])
+    dot = to_dot(graph, level="app", removable=removable, legend=False, edge_labels=False)
+    assert edge_line(dot, "shop", "billing") == (
+        '"shop" -> "billing" [tooltip="shop -> billing: 2 (1 redundant, 1 removable)"];'
+    )
+    assert edge_line(dot, "customers", "billing") == '"customers" -> "billing" [tooltip="customers -> billing: 1"];'
+
+
 def test_max_nodes_message(graph: MigrationGraph) -> None:
     with pytest.raises(TooManyNodesError) as info:
         to_dot(graph, max_nodes=5)
