@@ -21,7 +21,7 @@ from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table, wrap
 from squashkit.deps.propose import EdgeChange, Proposal, propose
 from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
-from squashkit.errors import CycleError
+from squashkit.errors import CycleError, DjangoLoadError
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
 
@@ -31,12 +31,17 @@ if TYPE_CHECKING:  # libcst (through the rewrite layer) is imported only when a 
 _SIGN = {"remove": "-", "add": "+", "keep": " "}
 
 
-def _status(proposal: Proposal, plan: FixPlan | None) -> str:
+def _status(proposal: Proposal, plan: FixPlan | None, written: Sequence[Path] = ()) -> str:
+    """One word for a proposal in every mode: ``verified``/``unverified``/``failed: ...`` as plain ``deps``
+    says it, ``refused: ...`` when --diff/--fix would not write it, ``written`` once --fix wrote it."""
     if plan is not None:
         result = plan.result
         if result.status in ("refused", "failed"):
             return f"{result.status}: {result.reason}"
-        return "offered" if result.status == "changed" else "unchanged"
+        if result.status != "changed":
+            return "unchanged"
+        if result.path in written:
+            return "written"
     verification = proposal.verification
     if verification is None:
         return "unverified"
@@ -53,7 +58,13 @@ def _echo(text: str, width: int, indent: str = "", subsequent: str | None = None
     click.echo(wrap(text, width, indent, subsequent))
 
 
-def _render_table(project: Project, pending: Sequence[Proposal], plans: dict[Any, FixPlan], note: str) -> None:
+def _render_table(
+    project: Project,
+    pending: Sequence[Proposal],
+    plans: dict[Any, FixPlan],
+    note: str,
+    written: Sequence[Path] = (),
+) -> None:
     width = max(console().width, 40)
     if not pending:
         click.echo(f"{project.root.name}: no dependency to change.")
@@ -61,7 +72,8 @@ def _render_table(project: Project, pending: Sequence[Proposal], plans: dict[Any
     click.echo(f"{project.root.name}: {len(pending)} migration(s) with dependencies to change")
     for proposal in pending:
         click.echo()
-        _echo(f"{proposal.migration}  [{_status(proposal, plans.get(proposal.migration))}]", width, "", "    ")
+        status = _status(proposal, plans.get(proposal.migration), written)
+        _echo(f"{proposal.migration}  [{status}]", width, "", "    ")
         for change in _changes(proposal):
             click.echo(f"  {_SIGN[change.action]} {change.dependency}")
             _echo(f"{change.reason_code}: {change.reason}", width, "      ")
@@ -70,10 +82,10 @@ def _render_table(project: Project, pending: Sequence[Proposal], plans: dict[Any
         _echo(note, width)
 
 
-def _render_markdown(pending: Sequence[Proposal], plans: dict[Any, FixPlan]) -> str:
+def _render_markdown(pending: Sequence[Proposal], plans: dict[Any, FixPlan], written: Sequence[Path] = ()) -> str:
     rows = []
     for proposal in pending:
-        status = _status(proposal, plans.get(proposal.migration))
+        status = _status(proposal, plans.get(proposal.migration), written)
         for change in _changes(proposal):
             rows.append(
                 [
@@ -130,7 +142,7 @@ def _applied_source(root: Path, settings: str | None, opts: dict[str, Any]) -> _
 
 @click.command("deps")
 @options.project_argument
-@options.settings_option
+@options.verify_settings_option
 @options.app_option
 @options.format_option
 @click.option("--diff", "show_diff", is_flag=True, help="Print the rewrites as unified diffs.")
@@ -165,7 +177,15 @@ def command(
     found_settings = find_settings(root, settings)
     note = ""
     if found_settings and not no_verify and any(p.pending for p in proposals):
-        proposals = verify(project, proposals, settings=found_settings, root=root)
+        try:
+            proposals = verify(project, proposals, settings=found_settings, root=root)
+        except DjangoLoadError as exc:
+            raise DjangoLoadError(
+                exc.settings,
+                f"{exc.reason}; verification imports the project with Django, so its requirements must be "
+                "installed and its settings importable (run from the folder with manage.py, or pass --settings); "
+                "--no-verify gives unverified proposals without Django",
+            ) from exc
     elif not found_settings:
         note = "Not verified with Django: no settings found (pass --settings or set [tool.squashkit] settings)."
     pending = [p for p in proposals if p.pending]
@@ -174,8 +194,10 @@ def command(
         from squashkit.deps.fix import plan_fixes
 
         try:
-            applied_in = _applied_source(root, found_settings, applied_opts)
-        except VerifyError:
+            # --diff --no-verify never starts Django: the default database is only read to refuse (--fix)
+            reader = None if (no_verify and not fix) else found_settings
+            applied_in = _applied_source(root, reader, applied_opts)
+        except (VerifyError, DjangoLoadError):
             if fix:
                 raise
             applied_in = None  # --diff only: show what would be written, refusals say why
@@ -200,7 +222,7 @@ def command(
                 "proposals": [
                     {
                         **p.to_dict(),
-                        "status": _status(p, plans.get(p.migration)),
+                        "status": _status(p, plans.get(p.migration), written),
                         **(
                             {"diff": plans[p.migration].result.diff(root)} if show_diff and p.migration in plans else {}
                         ),
@@ -211,9 +233,9 @@ def command(
             }
         )
     elif fmt == "markdown":
-        click.echo(_render_markdown(pending, plans))
+        click.echo(_render_markdown(pending, plans, written))
     else:
-        _render_table(project, pending, plans, note)
+        _render_table(project, pending, plans, note, written)
     if show_diff and fmt != "json":
         for plan in plans.values():
             diff = plan.result.diff(root)

@@ -43,6 +43,16 @@ settings_option = click.option(
     help="Django settings module: load through Django's MigrationLoader instead of statically "
     "(env: SQUASHKIT_SETTINGS).",
 )
+#: ``deps`` reads migrations statically whatever the settings: they verify proposals and name the default database
+verify_settings_option = click.option(
+    "--settings",
+    "settings",
+    default=None,
+    metavar="MODULE",
+    envvar="SQUASHKIT_SETTINGS",
+    help="Django settings module used to verify the proposals and to read the default database (default: "
+    "[tool.squashkit] settings, else manage.py's); migrations are still read statically (env: SQUASHKIT_SETTINGS).",
+)
 django_option = click.option(
     "--django",
     "use_django",

@@ -125,7 +125,7 @@ def test_applied_migration_is_refused(tmp_path: Path, run_cli) -> None:
     result = run_cli("deps", root, "--fix")
     assert result.exit_code == 1
     assert "sales.0001_initial  [refused: applied in default (sqlite3 db.sqlite3)]" in result.stdout
-    assert "sales.0002_n  [offered]" in result.stdout
+    assert "sales.0002_n  [written]" in result.stdout
     assert (root / SALES_0001).read_bytes() == original
     assert (root / SALES_0002).read_bytes() == other.replace(b", ('crm', '0002_age')", b"")
 
@@ -159,7 +159,9 @@ def test_input_errors_exit_2(tmp_path: Path, run_cli) -> None:
     assert bad.exit_code == 2
     assert bad.stderr == (
         "error: Django could not load migrations with settings 'nope.settings': "
-        "ModuleNotFoundError: No module named 'nope'\n"
+        "ModuleNotFoundError: No module named 'nope'; verification imports the project with Django, so its "
+        "requirements must be installed and its settings importable (run from the folder with manage.py, or pass "
+        "--settings); --no-verify gives unverified proposals without Django\n"
     )
 
 
@@ -201,7 +203,7 @@ def test_configured_environments_are_read(tmp_path: Path, run_cli) -> None:
     result = run_cli("deps", root, "--fix")
     assert result.exit_code == 1
     assert "sales.0001_initial  [refused: applied in staging]" in result.stdout
-    assert "sales.0002_n  [offered]" in result.stdout
+    assert "sales.0002_n  [written]" in result.stdout
     assert (root / SALES_0001).read_bytes() == original
 
 
@@ -211,7 +213,7 @@ def test_named_sources_and_unreadable_ones(tmp_path: Path, run_cli) -> None:
     result = run_cli("deps", root, "--fix", "--dsn", f"prod=sqlite:///{tmp_path / 'prod.sqlite3'}")
     assert result.exit_code == 1
     assert "sales.0002_n  [refused: applied in prod]" in result.stdout
-    assert "sales.0001_initial  [offered]" in result.stdout
+    assert "sales.0001_initial  [written]" in result.stdout
     missing = run_cli(
         "deps", root, "--fix", "--dsn", f"prod=sqlite:///{tmp_path / 'prod.sqlite3'}", "--dsn", "gone=sqlite:///nope.db"
     )
@@ -231,3 +233,48 @@ def test_deps_on_a_cycle_is_an_error_not_no_change(run_cli) -> None:
         "alpha.0002_author_favourite; dependency proposals cannot be computed until it is broken: remove one "
         "dependency of the cycle (`squashkit analyze` shows it)\n"
     )
+
+
+def test_diff_says_verified_like_plain_deps(tmp_path: Path, run_cli) -> None:
+    """``deps`` and ``deps --diff`` name the same status for the same proposals (not [verified] vs [offered])."""
+    root = make_project(tmp_path / "shop")
+    result = run_cli("deps", root, "--diff", "--assume-unapplied")
+    assert result.exit_code == 1, result.stderr
+    assert "sales.0001_initial  [verified]" in result.stdout
+    assert "sales.0002_n  [verified]" in result.stdout
+
+
+def _unimportable_settings(root: Path) -> None:
+    manage = root / "manage.py"
+    manage.write_text(manage.read_text().replace("'mysite.settings'", "'nope.settings'"))
+
+
+def test_diff_no_verify_does_not_load_django(tmp_path: Path, run_cli) -> None:
+    """manage.py names settings that cannot be imported: --diff --no-verify never starts Django."""
+    root = make_project(tmp_path / "shop")
+    _unimportable_settings(root)
+    result = run_cli("deps", root, "--diff", "--no-verify", "--assume-unapplied")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+    assert "sales.0001_initial  [unverified]" in result.stdout
+    assert "+    dependencies = [('crm', '0001_initial')]" in result.stdout
+
+
+def test_unimportable_project_says_what_verification_needs(tmp_path: Path, run_cli) -> None:
+    root = make_project(tmp_path / "shop")
+    _unimportable_settings(root)
+    result = run_cli("deps", root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: Django could not load migrations with settings 'nope.settings': ModuleNotFoundError: No module "
+        "named 'nope'; verification imports the project with Django, so its requirements must be installed and "
+        "its settings importable (run from the folder with manage.py, or pass --settings); --no-verify gives "
+        "unverified proposals without Django\n"
+    )
+
+
+def test_help_says_what_settings_are_for(run_cli) -> None:
+    """deps reads migrations statically: --settings verifies and names the default database."""
+    result = run_cli("deps", "--help")
+    assert "instead of statically" not in result.stdout
+    assert "verify the proposals" in " ".join(result.stdout.split())

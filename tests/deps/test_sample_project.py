@@ -135,5 +135,5 @@ def test_applied_migrations_are_refused(tmp_path: Path, sample_copy: Path, run_c
     result = run_cli("deps", sample_copy, "--fix", env=env)
     assert result.exit_code == 1
     assert "[refused: applied in default (" in result.stdout
-    assert "[offered]" not in result.stdout
+    assert "[written]" not in result.stdout
     assert {p: p.read_bytes() for p in files} == files
