@@ -47,7 +47,7 @@ def _setup(root: Path, settings: str) -> None:
     import django
     from django.conf import settings as dj_settings
 
-    add_to_sys_path(root)
+    add_to_sys_path(root, settings)
     if dj_settings.configured:
         current = os.environ.get("DJANGO_SETTINGS_MODULE")
         if current != settings:
