@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from squashkit._syspath import import_root, pythonpath
 
 
@@ -33,6 +35,7 @@ def test_a_package_with_manage_py_is_its_own_entry(tmp_path: Path) -> None:
     assert import_root(project) == project
 
 
+@pytest.mark.slow
 def test_pythonpath_puts_the_entry_first(tmp_path: Path) -> None:
     pkg = _package(tmp_path / "lib" / "vendor")
     assert pythonpath(pkg, {"PYTHONPATH": "/x"}) == f"{tmp_path / 'lib'}:/x"
