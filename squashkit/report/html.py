@@ -493,7 +493,9 @@ _EDGE_TITLE = re.compile(r'<g class="edge">\s*<title>([^<]*)</title>')
 
 
 def _templates(data: ReportData) -> str:
-    """Each app's SVG in a ``<template>``; edge titles become ``data-e="PARENT CHILD"`` (indexes of the list)."""
+    """Each app's SVG as the text of a ``<script type="text/x-svg">``, parsed only when the app is opened (a
+    page with a hundred apps loads in half the time than with ``<template>`` elements, which are parsed with
+    the page); edge titles become ``data-e="PARENT CHILD"`` (indexes of the script's list)."""
     if data.graphs is None:
         return ""
     index = {str(key): i for key, i in _index(data).items()}
@@ -504,10 +506,15 @@ def _templates(data: ReportData) -> str:
             return f'<g class="edge" data-e="{index[parent]} {index[child]}">'
         return match.group(0)
 
-    return "\n".join(
-        f'<template id="sk-svg-{_e(app)}">{_EDGE_TITLE.sub(edge, svg)}</template>'
-        for app, svg in sorted(data.graphs.per_app.items())
-    )
+    parts = []
+    for app, svg in sorted(data.graphs.per_app.items()):
+        text = _EDGE_TITLE.sub(edge, svg)
+        lowered = text.lower()
+        if "</script" in lowered or "<!--" in lowered:  # cannot be script text (graphviz escapes "<" in labels)
+            parts.append(f'<template id="sk-svg-{_e(app)}">{text}</template>')
+        else:
+            parts.append(f'<script type="text/x-svg" id="sk-svg-{_e(app)}">{text}</script>')
+    return "\n".join(parts)
 
 
 def render_html(data: ReportData) -> str:

@@ -193,7 +193,8 @@
           el("button", { type: "button", "data-zoom": "fit", title: "Fit", text: "fit" }),
           el("span", { cls: "sk-legend", text: "Click a migration: its ancestors (blue) and descendants (green). Blue edges: cross-app; dashed grey: redundant; dashed orange: proposed for removal." }));
         var viewport = el("div", { cls: "sk-viewport", id: "sk-app-graph" });
-        viewport.appendChild(document.importNode(tpl.content, true));
+        if (tpl.content) viewport.appendChild(document.importNode(tpl.content, true));
+        else viewport.innerHTML = tpl.textContent;
         graphWrap.appendChild(toolbar);
         graphWrap.appendChild(viewport);
         current.pz = panZoom(viewport, toolbar);
@@ -281,13 +282,16 @@
   function relatives(title, set) {
     var groups = byApp(set);
     var box = el("details", null, el("summary", { text: title + ": " + set.size + (set.size ? " in " + groups.length + " app" + (groups.length === 1 ? "" : "s") : "") }));
-    var list = el("ul");
-    groups.forEach(function (g) {
-      var li = el("li", null, el("b", { text: g[0] + " (" + g[1].length + "): " }));
-      g[1].forEach(function (i, n) { if (n) li.appendChild(document.createTextNode(", ")); li.appendChild(migLink(i)); });
-      list.appendChild(li);
+    box.addEventListener("toggle", function () {  // the list is written when first opened
+      if (!box.open || box.childNodes.length > 1) return;
+      var list = el("ul");
+      groups.forEach(function (g) {
+        var li = el("li", null, el("b", { text: g[0] + " (" + g[1].length + "): " }));
+        g[1].forEach(function (i, n) { if (n) li.appendChild(document.createTextNode(", ")); li.appendChild(migLink(i)); });
+        list.appendChild(li);
+      });
+      box.appendChild(list);
     });
-    box.appendChild(list);
     return box;
   }
   function depList(items) {
