@@ -184,3 +184,22 @@ def test_tables_sort_on_their_headers(page: Any) -> None:
     link = page.find_element(*_by("#sk-apps-table a[data-app='billing']"))
     link.click()
     assert page.find_element(*_by("#sk-app-title")).text == "billing: 8 migrations"
+
+
+def test_edges_wrapped_in_tooltip_links_keep_their_style(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past APP_EDGE_LABELS_MAX apps the counts are tooltips: graphviz wraps each edge's shapes in <a>.
+    monkeypatch.setattr("squashkit.report.graphs.APP_EDGE_LABELS_MAX", 0)
+    path = tmp_path / "report.html"
+    path.write_text(render_html(collect_report(load_static(SAMPLE_PROJECT))), encoding="utf-8")
+    browser_logs(browser)
+    browser.get(path.as_uri())
+    styles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#sk-apps-graph g.edge path'))"
+        ".map(p => [p.closest('a') !== null, getComputedStyle(p).fill, getComputedStyle(p).stroke]);"
+    )
+    assert styles and all(wrapped for wrapped, _, _ in styles)
+    assert {fill for _, fill, _ in styles} == {"none"}
+    assert "rgb(0, 0, 0)" not in {stroke for _, _, stroke in styles}
+    assert browser_logs(browser) == []
