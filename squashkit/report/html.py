@@ -163,10 +163,11 @@ def _model(data: ReportData) -> dict[str, Any]:
     for p in data.proposals:
         if p.migration not in index:
             continue
-        entry = {"st": p.verification.status if p.verification is not None else "unverified"}
-        if p.pending:
-            entry["pr"] = [ref(d.key) if d.setting is None else _dep_text(d) for d in p.proposed]
-        proposals[str(index[p.migration])] = entry
+        if p.pending:  # a migration of a project app without an entry: nothing to change
+            proposals[str(index[p.migration])] = {
+                "st": p.verification.status if p.verification is not None else "unverified",
+                "pr": [ref(d.key) if d.setting is None else _dep_text(d) for d in p.proposed],
+            }
     return {
         "project": data.name,
         "apps": [
@@ -413,9 +414,14 @@ def _environments(data: ReportData) -> str:
     history = data.history
     if history is None:
         return f"<p>{_e(data.history_note)}</p>"
+    prefix = str(data.root).rstrip("/\\") + "/"
+
+    def shown(text: str) -> str:  # masked, and paths inside the project relative to it
+        return redact_dsn(text).replace(prefix, "")
+
     parts = []
     summary = [
-        [_e(s.label), str(len(s.applied)), str(len(s.pending)), str(len(s.stale)), _code(redact_dsn(s.set.source))]
+        [_e(s.label), str(len(s.applied)), str(len(s.pending)), str(len(s.stale)), _code(shown(s.set.source))]
         for s in history.statuses
     ]
     parts.append(
@@ -428,7 +434,7 @@ def _environments(data: ReportData) -> str:
     if history.failures:
         parts.append("<p>Sources that could not be read:</p><ul>")
         parts += [
-            f"<li><b>{_e(f.label)}</b>: {_e(redact_dsn(f.message))} ({_code(redact_dsn(f.source))})</li>"
+            f"<li><b>{_e(f.label)}</b>: {_e(shown(f.message))} ({_code(shown(f.source))})</li>"
             for f in history.failures
         ]
         parts.append("</ul>")

@@ -335,7 +335,7 @@
         return el("li", null, el("span", { cls: "sk-act-" + action, text: (action === "remove" ? "\u2212 " : "+ ") }),
           cellNodes(tr, 3), el("span", { cls: "sk-legend" }, " " + tr.cells[4].textContent + ": ", cellNodes(tr, 5)));
       })));
-    } else if (pr) {
+    } else if (data.proposals_analysed && !m.x && !m.out && !data.apps[m.a].ext) {
       prop.appendChild(el("p", { text: "Same as declared: nothing to change." }));
     } else {
       prop.appendChild(el("p", { cls: "sk-legend", text: m.x ? "Not analysed (outside the project)." : data.proposals_analysed ? "Not analysed." : "No proposals in this report." }));
