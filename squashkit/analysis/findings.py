@@ -1,19 +1,17 @@
-"""Findings and the registry of checks.
+"""The registry of checks, and what they look at.
 
-A *check* is a small named unit with a stable code (``SK1xx`` graph, ``SK2xx`` dependencies, ``SK3xx``
-operations, ``SK4xx`` history), registered with :func:`register`.  Each check module in
-:mod:`squashkit.analysis.checks` is imported by :func:`load_checks`, so adding a check is adding one file.
+A *check* is a small function producing the findings of one rule (:mod:`squashkit.rules`: code, name,
+severity, summary, fix and explanation are data there), registered with :func:`register`.  Each check module
+in :mod:`squashkit.analysis.checks` is imported by :func:`load_checks`, so adding a check is adding one file.
 A check is a pure function of an :class:`AnalysisContext` returning :class:`Finding` records.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from squashkit.analysis.metrics import AppMetrics, app_metrics
 from squashkit.graph.graph import MigrationGraph, RedundantEdge
 from squashkit.graph.model import DependencyForm, MigrationKey, Project
+from squashkit.rules import Finding, Rule, Severity, get_rule, is_selected
 
 if TYPE_CHECKING:
     from squashkit.deps.propose import OverSpecified, Proposal
@@ -36,53 +35,6 @@ __all__ = [
     "register",
     "run_checks",
 ]
-
-
-class Severity(StrEnum):
-    ERROR = "error"  # Django would refuse to migrate (or squashkit could not read a file)
-    WARNING = "warning"  # works today, hurts squashes and reviews
-    INFO = "info"  # worth knowing before a squash
-
-    @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found, with where it is and what to do about it."""
-
-    code: str
-    severity: Severity
-    message: str
-    hint: str = ""
-    path: Path | None = None
-    line: int = 0
-    migration: MigrationKey | None = None
-    related: tuple[MigrationKey, ...] = ()
-
-    def location(self, root: Path | None = None) -> str:
-        if self.path is None:
-            return str(self.migration) if self.migration else ""
-        shown = self.path
-        if root is not None:
-            with contextlib.suppress(ValueError):
-                shown = self.path.relative_to(root)
-        return f"{shown}:{self.line}" if self.line else str(shown)
-
-    def sort_key(self) -> tuple[Any, ...]:
-        return (self.severity.rank, self.code, str(self.path or ""), self.line, self.message)
-
-    def to_dict(self, root: Path | None = None) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity.value,
-            "message": self.message,
-            "hint": self.hint,
-            "location": self.location(root),
-            "migration": str(self.migration) if self.migration else None,
-            "related": [str(k) for k in self.related],
-        }
 
 
 @dataclass(frozen=True)
@@ -147,14 +99,14 @@ class AnalysisContext:
     def unreadable(self) -> dict[MigrationKey, str]:
         """Migrations whose file exists but could not be read (SK101), with the problem code: findings that
         follow from their missing records say so."""
-        from squashkit.analysis.checks.sk101_unreadable_file import HINTS
+        from squashkit.rules.problems import problem_rule
 
         return {
             MigrationKey(p.app_label, p.migration): p.code
             for p in self.project.problems
             if p.app_label is not None
             and p.migration is not None
-            and p.code in HINTS
+            and problem_rule(p.code).rule == "SK101"
             and MigrationKey(p.app_label, p.migration) not in self.project.migrations
         }
 
@@ -251,11 +203,26 @@ CheckFunction = Callable[[AnalysisContext], Iterable[Finding]]
 
 @dataclass(frozen=True)
 class Check:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
+    """A registered check: the rule it reports and the function finding it."""
+
+    rule: Rule
     function: CheckFunction
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def summary(self) -> str:
+        return self.rule.summary
 
     def run(self, context: AnalysisContext) -> Iterator[Finding]:
         yield from self.function(context)
@@ -264,13 +231,14 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def register(code: str, name: str, severity: Severity, summary: str) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check under a stable code; the decorated function stays callable on its own."""
+def register(code: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register the check of rule ``code`` (registered in :mod:`squashkit.rules`); the function stays callable."""
+    rule = get_rule(code)
 
     def decorate(function: CheckFunction) -> CheckFunction:
         if code in CHECKS and CHECKS[code].function is not function:
             raise ValueError(f"check code {code} registered twice")
-        CHECKS[code] = Check(code, name, severity, summary, function)
+        CHECKS[code] = Check(rule, function)
         return function
 
     return decorate
@@ -288,14 +256,13 @@ def load_checks() -> dict[str, Check]:
 def run_checks(
     context: AnalysisContext, *, select: Iterable[str] | None = None, ignore: Iterable[str] = ()
 ) -> list[Finding]:
-    """Run the registered checks (all, or those whose code starts with one of ``select``)."""
+    """Run the registered checks whose rule is selected (:func:`squashkit.rules.is_selected`: flake8's
+    precedence, the more specific of ``select`` and ``ignore`` wins)."""
     selected = tuple(select or ())
     ignored = tuple(ignore)
     findings: list[Finding] = []
     for code, check in load_checks().items():
-        if selected and not code.startswith(selected):
-            continue
-        if ignored and code.startswith(ignored):
+        if not is_selected(code, selected, ignored):
             continue
         findings.extend(check.run(context))
     return sorted(findings, key=Finding.sort_key)

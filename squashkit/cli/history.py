@@ -134,10 +134,10 @@ def _render_table(report: Any, apps: list[str] | None, show_matrix: bool) -> Non
         out.print("No inconsistency found.", markup=False)
     for finding in findings:  # wrapped on spaces only: names and paths are never split
         out.print(
-            Text(f"{finding.severity} {finding.code} {finding.kind} in {_labels(finding.labels)}:"), soft_wrap=True
+            Text(f"{finding.severity} {finding.code} {finding.name} in {_labels(finding.labels)}:"), soft_wrap=True
         )
         out.print(Text(wrap(finding.message, out.width, "  ")), soft_wrap=True)
-        out.print(Text(wrap(f"fix: {finding.fix}", out.width, "  ")), soft_wrap=True)
+        out.print(Text(wrap(f"fix: {finding.hint}", out.width, "  ")), soft_wrap=True)
 
 
 def _render_markdown(report: Any, apps: list[str] | None, show_matrix: bool) -> None:
@@ -156,12 +156,13 @@ def _render_markdown(report: Any, apps: list[str] | None, show_matrix: bool) -> 
     if not findings:
         lines.append("No inconsistency found.")
     for f in findings:
-        lines.append(f"- **{f.severity} {f.code}** {f.kind} in {_labels(f.labels)}: {f.message}. Fix: {f.fix}")
+        lines.append(f"- **{f.severity} {f.code}** {f.name} in {_labels(f.labels)}: {f.message}. Fix: {f.hint}")
     click.echo("\n".join(lines))
 
 
 def _restrict_json(data: dict[str, Any], report: Any, apps: list[str]) -> None:
     """``--app``: keep only the selected apps' migrations in the per-set lists, the matrix and the findings."""
+    from squashkit.history.diagnose import finding_dict
 
     def keep(name: str) -> bool:
         return name.split(".", 1)[0] in apps
@@ -171,7 +172,7 @@ def _restrict_json(data: dict[str, Any], report: Any, apps: list[str]) -> None:
         entry["pending"] = [k for k in entry["pending"] if keep(k)]
         entry["stale"] = [s for s in entry["stale"] if keep(s["migration"])]
     data["matrix"]["rows"] = [row for row in data["matrix"]["rows"] if keep(row["migration"])]
-    data["findings"] = [f.to_dict() for f in report.findings if _in_apps(f.migrations, apps)]
+    data["findings"] = [finding_dict(f) for f in report.findings if _in_apps(f.migrations, apps)]
 
 
 @click.group("history")

@@ -43,6 +43,7 @@ from squashkit.graph.model import (
     MigrationKey,
     ModelRef,
     OperationSummary,
+    ProblemCode,
 )
 
 __all__ = ["CACHE_FORMAT", "PRUNE_AFTER_DAYS", "FileStamp", "MigrationCache", "default_cache_dir"]
@@ -61,6 +62,7 @@ FileStamp = tuple[int, int, int, int]
 _Entry = tuple[Any, ...]
 
 _FORMS = {form.value: form for form in DependencyForm}
+_PROBLEMS = {code.value: code for code in ProblemCode}
 _new = object.__new__
 _tuple_new = tuple.__new__
 
@@ -269,12 +271,12 @@ def _encode_info(info: MigrationInfo | None) -> tuple[Any, ...] | None:
 
 
 def _encode_problem(problem: FileProblem) -> tuple[Any, ...]:
-    return (problem.line, problem.code, problem.message, problem.app_label, problem.migration)
+    return (problem.line, problem.code.value, problem.message, problem.app_label, problem.migration)
 
 
 def _record(cls: type, values: dict[str, Any]) -> Any:
     """A frozen dataclass instance from its field values, without the per-field ``__setattr__`` of ``__init__``."""
-    obj: Any = _new(cls)
+    obj = _new(cls)
     obj.__dict__.update(values)
     return obj
 
@@ -312,7 +314,14 @@ def _decode(entry: _Entry, path: Path, key: MigrationKey) -> tuple[MigrationInfo
     decoded_problems = [
         _record(
             FileProblem,
-            {"path": path, "line": line, "code": code, "message": message, "app_label": app, "migration": migration},
+            {
+                "path": path,
+                "line": line,
+                "code": _PROBLEMS[code],
+                "message": message,
+                "app_label": app,
+                "migration": migration,
+            },
         )
         for line, code, message, app, migration in problems
     ]

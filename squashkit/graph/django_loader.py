@@ -34,21 +34,21 @@ from squashkit.graph.model import (
     MigrationInfo,
     MigrationKey,
     ModelRef,
+    ProblemCode,
     Project,
 )
 from squashkit.graph.operations import get_model_calls, summarize_object
 from squashkit.graph.serialize import project_from_dict, project_to_dict
 from squashkit.graph.static import _HEADER, _skip_dir, parse_migration
 
-__all__ = ["DjangoGraph", "django_graph", "load_django", "setup_django"]
+__all__ = ["DjangoGraph", "django_graph", "load_django"]
 
 
-def setup_django(root: Path, settings: str) -> None:
-    """``django.setup()`` in this process with ``settings``, the project importable."""
+def _setup(root: Path, settings: str) -> None:
     import django
     from django.conf import settings as dj_settings
 
-    add_to_sys_path(root, settings)
+    add_to_sys_path(root)
     if dj_settings.configured:
         current = os.environ.get("DJANGO_SETTINGS_MODULE")
         if current != settings:
@@ -131,7 +131,7 @@ def _header(data: bytes) -> tuple[str | None, str | None]:
 def _load_in_process(root: Path, settings: str) -> Project:
     import hashlib
 
-    setup_django(root, settings)
+    _setup(root, settings)
     from django.apps import apps as registry
     from django.db.migrations.loader import MigrationLoader
 
@@ -171,7 +171,9 @@ def _load_in_process(root: Path, settings: str) -> Project:
         try:
             operations = tuple(summarize_object(op, label, lookup) for op in migration.operations)
         except Exception as exc:  # a custom operation with surprising attributes
-            problems.append(FileProblem(path, 0, "operation", f"cannot summarise operations: {exc}", label, name))
+            problems.append(
+                FileProblem(path, 0, ProblemCode.OPERATION, f"cannot summarise operations: {exc}", label, name)
+            )
             operations = ()
         initial = migration.initial
         migrations[MigrationKey(label, name)] = _with_lines(
@@ -277,7 +279,7 @@ class DjangoGraph:
 
 
 def _graph_in_process(root: Path, settings: str, database: str | None) -> DjangoGraph:
-    setup_django(root, settings)
+    _setup(root, settings)
     from django.db import connections
     from django.db.migrations.loader import MigrationLoader
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
-
-if TYPE_CHECKING:
-    from squashkit.graph.graph import MigrationGraph
+from typing import Literal, NamedTuple
 
 __all__ = [
     "FIRST",
@@ -28,6 +25,7 @@ __all__ = [
     "MigrationKey",
     "ModelRef",
     "OperationSummary",
+    "ProblemCode",
     "Project",
 ]
 
@@ -71,7 +69,7 @@ class FieldRef(NamedTuple):
         return f"{self.app_label}.{self.model}.{self.field}"
 
 
-class DependencyForm(StrEnum):
+class DependencyForm(str, Enum):
     """How a dependency is written in the file; rewrites keep the form where it is still right."""
 
     EXPLICIT = "explicit"  # ("app", "0003_x")
@@ -159,18 +157,39 @@ class OperationSummary:
         )
 
 
+class ProblemCode(StrEnum):
+    """What a loader could not understand in a file; the values are stable (they appear in JSON outputs).
+
+    Each code is reported by one rule (:mod:`squashkit.rules.problems` maps them; a test checks that every
+    member is mapped).
+    """
+
+    SYNTAX = "syntax"  # the file does not parse
+    ENCODING = "encoding"  # not UTF-8 and no (valid) encoding declaration
+    NO_MIGRATION_CLASS = "no-migration-class"  # Django raises BadMigrationError
+    COMPUTED_MIGRATION = "computed-migration"  # Migration bound by assignment, import, or inside if/try
+    UNREADABLE = "unreadable"  # the file cannot be read (permissions)
+    NOT_A_FILE = "not-a-file"  # a folder named like a migration module
+    BAD_DEPENDENCY = "bad-dependency"  # a dependency entry Django fails on (a bare string, None, a 3-tuple)
+    SOURCELESS = "sourceless"  # a .pyc without its .py, which Django imports
+    DUPLICATE_LABEL = "duplicate-label"  # two apps with one label
+    BAD_APPS_PY = "bad-apps-py"  # apps.py unreadable: the folder name is used as the label
+    TOO_COMPLEX = "too-complex"  # nested beyond the parser's limits
+    INTERNAL = "internal"  # a squashkit bug while reading the file
+    OPERATION = "operation"  # (Django loader) the operations could not be summarised
+    COMPUTED_DEPENDENCIES = "computed-dependencies"  # dependencies that need the project imported
+    COMPUTED_REPLACES = "computed-replaces"
+    COMPUTED_RUN_BEFORE = "computed-run-before"
+    UNKNOWN_SETTING = "unknown-setting"  # swappable_dependency(settings.X) with X not configured
+
+
 @dataclass(frozen=True)
 class FileProblem:
-    """A file squashkit could not fully understand.  Analysis of every other file goes on.
-
-    ``code`` is stable: ``syntax``, ``encoding``, ``no-migration-class``, ``computed-dependencies``,
-    ``computed-replaces``, ``computed-run-before``, ``unknown-setting``, ``unreadable``, ``sourceless`` (a
-    ``.pyc`` without its ``.py``, which Django imports), ``duplicate-label``, ``bad-apps-py``.
-    """
+    """A file squashkit could not fully understand.  Analysis of every other file goes on."""
 
     path: Path
     line: int
-    code: str
+    code: ProblemCode
     message: str
     app_label: str | None = None
     migration: str | None = None
@@ -299,3 +318,7 @@ class Project:
         from squashkit.graph.build import build_graph
 
         return build_graph(self, frozenset(applied), replace_migrations=replace_migrations)
+
+
+# Imported late to avoid a cycle: the graph type needs the records above.
+from squashkit.graph.graph import MigrationGraph  # noqa: E402

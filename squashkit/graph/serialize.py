@@ -19,6 +19,7 @@ from squashkit.graph.model import (
     MigrationKey,
     ModelRef,
     OperationSummary,
+    ProblemCode,
     Project,
 )
 
@@ -115,7 +116,7 @@ def project_to_dict(p: Project) -> dict[str, Any]:
 def project_from_dict(v: dict[str, Any]) -> Project:
     apps = {a[0]: AppInfo(a[0], Path(a[1]), Path(a[2]), a[3]) for a in v["apps"]}
     migrations = {m.key: m for m in (migration_from_dict(d) for d in v["migrations"])}
-    problems = tuple(FileProblem(Path(f[0]), f[1], f[2], f[3], f[4], f[5]) for f in v["problems"])
+    problems = tuple(FileProblem(Path(f[0]), f[1], ProblemCode(f[2]), f[3], f[4], f[5]) for f in v["problems"])
     return Project(
         root=Path(v["root"]),
         source=v["source"],

@@ -36,6 +36,7 @@ from squashkit.graph.model import (
     MigrationInfo,
     MigrationKey,
     OperationSummary,
+    ProblemCode,
     Project,
 )
 from squashkit.graph.operations import ModuleContext, summarize_ast
@@ -75,7 +76,7 @@ def _app_label(app_dir: Path, problems: list[FileProblem]) -> str:
             message = "cannot parse apps.py: too deeply nested"
         else:
             message = f"cannot parse apps.py: {exc.msg if isinstance(exc, SyntaxError) else exc}"
-        problems.append(FileProblem(apps_py, getattr(exc, "lineno", 0) or 0, "bad-apps-py", message))
+        problems.append(FileProblem(apps_py, getattr(exc, "lineno", 0) or 0, ProblemCode.BAD_APPS_PY, message))
         return app_dir.name
     candidates: list[tuple[bool, str | None, str | None]] = []
     for node in tree.body:
@@ -201,7 +202,7 @@ def _apps(scan: _Scan) -> tuple[dict[str, AppInfo], list[FileProblem]]:
                 FileProblem(
                     migrations_dir / "__init__.py",
                     0,
-                    "duplicate-label",
+                    ProblemCode.DUPLICATE_LABEL,
                     f"app label {label!r} is already used by {apps[label].path}; this folder is skipped",
                     app_label=label,
                 )
@@ -287,7 +288,7 @@ def _load_static(root: Path, config: Config | None, apps: Iterable[str] | None, 
             if not stat.S_ISREG(st.st_mode):
                 if stat.S_ISDIR(st.st_mode):  # Django's loader fails on it: say so instead of skipping it
                     message = f"{filename} is a directory, not a migration module; Django fails on it"
-                    problems.append(FileProblem(child(filename), 0, "not-a-file", message, label, name))
+                    problems.append(FileProblem(child(filename), 0, ProblemCode.NOT_A_FILE, message, label, name))
                 continue
             path = child(filename)
             key = MigrationKey(label, name)
@@ -327,7 +328,7 @@ def _sourceless(path: Path, key: MigrationKey) -> list[FileProblem]:
         FileProblem(
             path,
             0,
-            "sourceless",
+            ProblemCode.SOURCELESS,
             f"compiled file without source: Django imports it as migration {key.name!r}, squashkit cannot read it",
             app_label=key.app_label,
             migration=key.name,
@@ -360,7 +361,7 @@ def _decode(data: bytes, path: Path) -> tuple[str | None, FileProblem | None]:
         # The declaration may only be on line 1 or 2 (PEP 263); report the line that holds it.
         first_two = data.splitlines()[:2]
         line = next((i for i, text in enumerate(first_two, 1) if _CODING.match(text)), 1)
-        return None, FileProblem(path, line, "encoding", f"invalid encoding declaration: {exc}")
+        return None, FileProblem(path, line, ProblemCode.ENCODING, f"invalid encoding declaration: {exc}")
     try:
         return data.decode(encoding), None
     except (UnicodeDecodeError, LookupError) as exc:
@@ -368,7 +369,10 @@ def _decode(data: bytes, path: Path) -> tuple[str | None, FileProblem | None]:
         line = data.count(b"\n", 0, start) + 1
         reason = getattr(exc, "reason", str(exc))
         return None, FileProblem(
-            path, line, "encoding", f"cannot decode as {encoding}: byte {data[start : start + 1]!r} ({reason})"
+            path,
+            line,
+            ProblemCode.ENCODING,
+            f"cannot decode as {encoding}: byte {data[start : start + 1]!r} ({reason})",
         )
 
 
@@ -544,10 +548,10 @@ def parse_migration(
         return _parse_migration(path, key, settings)
     except (RecursionError, MemoryError):  # the parser's own stack: "Python source too complex"
         message = "too deeply nested to read (beyond Python's recursion limit); the file was skipped"
-        return None, [FileProblem(path, 0, "too-complex", message, key.app_label, key.name)]
+        return None, [FileProblem(path, 0, ProblemCode.TOO_COMPLEX, message, key.app_label, key.name)]
     except Exception as exc:  # a file the reader does not handle must not stop the load of the others
         message = f"squashkit could not read this file ({type(exc).__name__}: {exc}); the file was skipped"
-        return None, [FileProblem(path, 0, "internal", message, key.app_label, key.name)]
+        return None, [FileProblem(path, 0, ProblemCode.INTERNAL, message, key.app_label, key.name)]
 
 
 def _binds_migration(body: list[ast.stmt]) -> int:
@@ -575,19 +579,21 @@ def _binds_migration(body: list[ast.stmt]) -> int:
 def _parse_migration(
     path: Path, key: MigrationKey, settings: dict[str, str]
 ) -> tuple[MigrationInfo | None, list[FileProblem]]:
-    def problem(line: int, code: str, message: str) -> FileProblem:
+    def problem(line: int, code: ProblemCode, message: str) -> FileProblem:
         return FileProblem(path, line, code, message, app_label=key.app_label, migration=key.name)
 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, [problem(0, "unreadable", f"cannot read file: {exc.strerror or exc}")]
+        return None, [problem(0, ProblemCode.UNREADABLE, f"cannot read file: {exc.strerror or exc}")]
     digest = hashlib.sha256(data).hexdigest()
     text, decode_problem = _decode(data, path)
     if text is None:
         assert decode_problem is not None
         return None, [
-            FileProblem(path, decode_problem.line, "encoding", decode_problem.message, key.app_label, key.name)
+            FileProblem(
+                path, decode_problem.line, ProblemCode.ENCODING, decode_problem.message, key.app_label, key.name
+            )
         ]
     try:
         tree = ast.parse(text, filename=str(path))
@@ -595,11 +601,10 @@ def _parse_migration(
         line = exc.lineno or 0
         if not line and "\0" in text:  # "source code string cannot contain null bytes" has no line
             line = text.count("\n", 0, text.index("\0")) + 1
-        return None, [problem(line, "syntax", f"syntax error: {exc.msg} (parsed with Python {_PYTHON})")]
+        return None, [problem(line, ProblemCode.SYNTAX, f"syntax error: {exc.msg} (parsed with Python {_PYTHON})")]
     except ValueError as exc:  # e.g. null bytes
-        return None, [problem(0, "syntax", f"cannot parse: {exc}")]
-    version: str | None = None
-    generated: str | None = None
+        return None, [problem(0, ProblemCode.SYNTAX, f"cannot parse: {exc}")]
+    version = generated = None
     # The first three lines, without splitting the whole file: cut after the third "\n" (a line boundary, so
     # splitlines sees the same first lines; other line breaks only end lines earlier).
     cut = -1
@@ -608,8 +613,8 @@ def _parse_migration(
         if cut < 0:
             break
     head = text if cut < 0 else text[: cut + 1]
-    for head_line in head.splitlines()[:3]:
-        if match := _HEADER.match(head_line):
+    for line in head.splitlines()[:3]:
+        if match := _HEADER.match(line):
             version, generated = match["version"], match["date"]
             break
     migration_class = None
@@ -624,8 +629,10 @@ def _parse_migration(
                 "imported or defined conditionally): Django imports it, squashkit cannot read it without "
                 "importing the file"
             )
-            return None, [problem(bound, "computed-migration", message)]
-        return None, [problem(0, "no-migration-class", "no Migration class (Django raises BadMigrationError)")]
+            return None, [problem(bound, ProblemCode.COMPUTED_MIGRATION, message)]
+        return None, [
+            problem(0, ProblemCode.NO_MIGRATION_CLASS, "no Migration class (Django raises BadMigrationError)")
+        ]
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     attrs = _simple_assignments(migration_class.body)
     # Names an operation argument may refer to (``SeparateDatabaseAndState(state_operations=state_operations)``
@@ -642,9 +649,9 @@ def _parse_migration(
     explained: set[str] = set()  # unknown settings already reported with the dependency that names them
     results: dict[str, list[Dependency]] = {}
     for attr, code in (
-        ("dependencies", "computed-dependencies"),
-        ("run_before", "computed-run-before"),
-        ("replaces", "computed-replaces"),
+        ("dependencies", ProblemCode.COMPUTED_DEPENDENCIES),
+        ("run_before", ProblemCode.COMPUTED_RUN_BEFORE),
+        ("replaces", ProblemCode.COMPUTED_REPLACES),
     ):
         if attr in conditional:
             unresolved = True
@@ -666,7 +673,9 @@ def _parse_migration(
         results[attr] = evaluator.dependencies(attrs[attr])
         for line, source, wrong in evaluator.malformed:
             unresolved = True
-            problems.append(problem(line, "bad-dependency", f"{attr} entry {source} is not a dependency: {wrong}"))
+            problems.append(
+                problem(line, ProblemCode.BAD_DEPENDENCY, f"{attr} entry {source} is not a dependency: {wrong}")
+            )
         for line, source, setting in evaluator.unresolved:
             unresolved = True
             if setting is not None:  # one problem that says what is missing and how to give it
@@ -674,7 +683,7 @@ def _parse_migration(
                 problems.append(
                     problem(
                         line,
-                        "unknown-setting",
+                        ProblemCode.UNKNOWN_SETTING,
                         f"{attr} entry {source!r}: settings.{setting} is not configured, so the edge is missing"
                         f" from the static graph; set {setting} in [tool.squashkit] of pyproject.toml",
                     )
@@ -704,7 +713,7 @@ def _parse_migration(
         problems.append(
             problem(
                 line,
-                "unknown-setting",
+                ProblemCode.UNKNOWN_SETTING,
                 f"settings.{name} is not configured; set {name} in [tool.squashkit] of pyproject.toml",
             )
         )

@@ -19,52 +19,50 @@ Codes (stable):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from squashkit.graph.graph import NodeKind
-from squashkit.graph.helpers import squashes
-from squashkit.graph.model import MigrationKey
+from squashkit.graph.model import FIRST, LATEST, MigrationKey
 from squashkit.history.model import AppliedSet
 from squashkit.history.status import SetStatus
+from squashkit.rules import Finding, Severity, get_rule
 
-__all__ = ["SEVERITIES", "Finding", "diagnose_status", "group_findings"]
-
-SEVERITIES = ("error", "warning", "info")
+__all__ = ["Finding", "counts", "diagnose_status", "finding_dict", "group_findings", "order"]
 
 MANAGE = "python manage.py"
 DBSHELL = "python manage.py dbshell"
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    kind: str
-    severity: str
-    migrations: tuple[MigrationKey, ...]
-    message: str
-    fix: str
-    labels: tuple[str, ...] = ()
+def _finding(code: str, severity: Severity, migrations: Sequence[MigrationKey], message: str, fix: str) -> Finding:
+    """A finding of rule ``code`` about ``migrations[0]`` (the others are related), with ``fix`` as its hint."""
+    return get_rule(code).finding(
+        message, severity=severity, hint=fix, migration=migrations[0], related=tuple(migrations[1:])
+    )
 
-    @property
-    def counts(self) -> bool:
-        """True for errors and warnings (they make ``history show`` exit 1); info does not."""
-        return self.severity in ("error", "warning")
 
-    def sort_key(self) -> tuple[Any, ...]:
-        return (SEVERITIES.index(self.severity), self.code, self.migrations, self.message)
+def counts(finding: Finding) -> bool:
+    """True for errors and warnings (they make ``history show`` exit 1); info does not."""
+    return finding.severity.at_least(Severity.WARNING)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "kind": self.kind,
-            "severity": self.severity,
-            "where": list(self.labels),
-            "migrations": [str(k) for k in self.migrations],
-            "message": self.message,
-            "fix": self.fix,
-        }
+
+def order(finding: Finding) -> tuple[Any, ...]:
+    """History findings sort by severity, code, then the migrations they name."""
+    return (finding.severity.rank, finding.code, finding.migrations, finding.message)
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """The JSON form of a history finding (``history show --format json``)."""
+    return {
+        "code": finding.code,
+        "kind": finding.name,
+        "severity": finding.severity.value,
+        "where": list(finding.labels),
+        "migrations": [str(k) for k in finding.migrations],
+        "message": finding.message,
+        "fix": finding.hint,
+    }
 
 
 def _insert(key: MigrationKey) -> str:
@@ -86,7 +84,7 @@ def _dbshell(schema: str | None) -> str:
 def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding]:
     graph, project = status.graph, status.graph.project
     apps_recorded = {k.app_label for k in recorded}
-    replacements = squashes(project)
+    replacements = {k: m.replaces for k, m in project.migrations.items() if m.replaces}
     findings: list[Finding] = []
     for key in sorted(recorded):
         if graph.kinds.get(key) != NodeKind.MIGRATION:
@@ -99,13 +97,12 @@ def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationK
             kind = graph.kinds[parent]
             if kind == NodeKind.MISSING:
                 continue  # a dangling dependency: a graph problem, reported by `squashkit check`
-            if kind == NodeKind.EXTERNAL and parent.is_marker and parent.app_label in apps_recorded:
+            if kind == NodeKind.EXTERNAL and parent.name in (FIRST, LATEST) and parent.app_label in apps_recorded:
                 continue
             findings.append(
-                Finding(
+                _finding(
                     "SK401",
-                    "applied-before-dependency",
-                    "error",
+                    Severity.ERROR,
                     (key, parent),
                     f"{key} is applied before its dependency {parent}: Django's migrate raises "
                     "InconsistentMigrationHistory",
@@ -136,19 +133,18 @@ def _squashes(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Find
                     f"{last.app_label} {last.name}`; if their changes are already in the database, "
                     f"`{MANAGE} migrate {last.app_label} {last.name} --fake` once the files are back"
                 )
-                severity = "error"
+                severity = Severity.ERROR
                 reason = f"; {files} no longer exist, so Django cannot build the graph (NodeNotFoundError)"
             else:
                 fix = (
                     f"apply the rest: `{MANAGE} migrate {last.app_label} {last.name}` (Django then records "
                     f"{squash}); keep the replaced files until every database has done so"
                 )
-                severity = "warning"
+                severity = Severity.WARNING
                 reason = ""
             findings.append(
-                Finding(
+                _finding(
                     "SK402",
-                    "partial-squash",
                     severity,
                     (squash, *todo),
                     f"squashed migration {squash} is partially applied ({len(done)} of {len(replaces)} replaced "
@@ -159,10 +155,9 @@ def _squashes(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Find
             )
         elif outcome.used and len(done) == len(replaces) and squash not in recorded:
             findings.append(
-                Finding(
+                _finding(
                     "SK405",
-                    "squash-not-recorded",
-                    "info",
+                    Severity.INFO,
                     (squash,),
                     f"every migration {squash} replaces is recorded but {squash} itself is not: Django counts it "
                     "applied and records it at the next migrate",
@@ -184,10 +179,9 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
             continue
         if row.reason == "replaced":
             findings.append(
-                Finding(
+                _finding(
                     "SK403",
-                    "stale-row",
-                    "info",
+                    Severity.INFO,
                     (key,),
                     f"{key} is recorded but its file is gone: replaced by {row.related}, Django ignores the row",
                     f"nothing needed; once {row.related} no longer lists `replaces`, "
@@ -197,10 +191,9 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
         elif row.reason == "renamed" and row.related is not None:
             new = row.related
             findings.append(
-                Finding(
+                _finding(
                     "SK403",
-                    "stale-row",
-                    "warning",
+                    Severity.WARNING,
                     (key, new),
                     f"{key} is recorded but has no file; it was probably renamed to {new}, which Django would "
                     "run again",
@@ -214,10 +207,9 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
             app = project.apps.get(key.app_label)
             where = f"{app.migrations_path.relative_to(project.root)}/" if app else f"{key.app_label}/migrations/"
             findings.append(
-                Finding(
+                _finding(
                     "SK403",
-                    "stale-row",
-                    "warning",
+                    Severity.WARNING,
                     (key,),
                     f"{key} is recorded but its file no longer exists (deleted)",
                     f"restore {where}{key.name}.py (`git log --diff-filter=D -- {where}{key.name}.py`); if it "
@@ -227,10 +219,9 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
     for squash, rows in sorted(finalized.items()):
         if squash in recorded:
             findings.append(
-                Finding(
+                _finding(
                     "SK403",
-                    "stale-row",
-                    "info",
+                    Severity.INFO,
                     tuple(sorted(rows)),
                     f"{', '.join(str(r) for r in sorted(rows))} recorded but their files are gone: covered by "
                     f"{squash}, which is recorded",
@@ -239,10 +230,9 @@ def _stale(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding
             )
         else:
             findings.append(
-                Finding(
+                _finding(
                     "SK405",
-                    "squash-not-recorded",
-                    "error",
+                    Severity.ERROR,
                     (squash, *sorted(rows)),
                     f"{squash} has no `replaces` any more and is not recorded, while the migrations it squashed "
                     f"are ({', '.join(str(r) for r in sorted(rows))}): Django would run {squash} again",
@@ -267,10 +257,9 @@ def _edited(status: SetStatus, applied_set: AppliedSet) -> list[Finding]:
             path = migration.path
         when = applied_set.taken.isoformat() if applied_set.taken else "the snapshot"
         findings.append(
-            Finding(
+            _finding(
                 "SK404",
-                "edited-after-apply",
-                "warning",
+                Severity.WARNING,
                 (key,),
                 f"{key} is applied but {path} changed since the snapshot of {when}: databases that applied it "
                 "ran the old version",
@@ -297,11 +286,8 @@ def group_findings(per_label: Iterable[tuple[str, Sequence[Finding]]]) -> list[F
     first: dict[tuple[Any, ...], Finding] = {}
     for label, findings in per_label:
         for finding in findings:
-            key = (finding.code, finding.kind, finding.severity, finding.migrations, finding.message, finding.fix)
+            key = (finding.code, finding.severity, finding.migrations, finding.message, finding.hint)
             merged.setdefault(key, []).append(label)
             first.setdefault(key, finding)
-    out = [
-        Finding(f.code, f.kind, f.severity, f.migrations, f.message, f.fix, tuple(merged[key]))
-        for key, f in first.items()
-    ]
-    return sorted(out, key=Finding.sort_key)
+    out = [dataclasses.replace(f, labels=tuple(merged[key])) for key, f in first.items()]
+    return sorted(out, key=order)

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from squashkit.graph.graph import MigrationGraph
-from squashkit.graph.helpers import squashes as all_squashes
 from squashkit.graph.model import MigrationKey, Project
-from squashkit.history.diagnose import Finding, diagnose_status, group_findings
+from squashkit.history.diagnose import Finding, counts, diagnose_status, finding_dict, group_findings
 from squashkit.history.model import AppliedSet, AppliedState, SourceFailure
 from squashkit.history.status import SetStatus, set_status
 
@@ -49,7 +48,7 @@ class HistoryReport:
         """2 when every source failed, 1 with error/warning findings, else 0."""
         if not self.statuses and self.failures:
             return 2
-        return 1 if any(f.counts for f in self.findings) else 0
+        return 1 if any(counts(f) for f in self.findings) else 0
 
     def rows(self) -> list[MigrationKey]:
         """Matrix rows: every project migration file, then stale recorded names, sorted."""
@@ -92,7 +91,7 @@ class HistoryReport:
                 for f in self.failures
             ],
             "states": [{"state": g.name, "sets": g.labels} for g in self.groups],
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [finding_dict(f) for f in self.findings],
             "matrix": {
                 # more than 8 sets: one column per state (see "states"), else one per set
                 "compact": compact,
@@ -123,7 +122,7 @@ def history_report(project: Project, state: AppliedState) -> HistoryReport:
     """Statuses, grouped findings and state groups of every set of ``state``."""
     templates: dict[tuple[Any, ...], tuple[SetStatus, list[Finding]]] = {}
     # The graph depends on the applied set only through which squashes are fully / partly / not applied.
-    squashes = sorted(all_squashes(project).items())
+    squashes = sorted((key, m.replaces) for key, m in project.migrations.items() if m.replaces)
     graphs: dict[tuple[int, ...], MigrationGraph] = {}
 
     def graph_for(recorded: frozenset[MigrationKey]) -> MigrationGraph:

@@ -14,8 +14,6 @@ from squashkit.graph.static import load_static
 from tests.deps.richproject import make_rich_project
 from tests.deps.schema import migrate_and_introspect
 
-pytestmark = pytest.mark.django
-
 K = MigrationKey
 
 

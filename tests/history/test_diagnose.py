@@ -6,18 +6,26 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 from squashkit.history import collect_applied
-from squashkit.history.diagnose import Finding
+from squashkit.history.diagnose import finding_dict
 from squashkit.history.report import HistoryReport, history_report
 from squashkit.history.snapshot import snapshot_dict, write_snapshot
+from squashkit.rules import Finding, Severity
 from tests.history.shop import BILLING_SQUASH, db_env, manage, migrate
 from tests.projects import migration
 
 K = MigrationKey
+
+
+def history_finding(
+    code: str, kind: str, severity: str, migrations: tuple[K, ...], message: str, fix: str, labels: tuple[str, ...]
+) -> Finding:
+    """A history finding, written as the JSON output shows it (the kind is the rule's name)."""
+    finding = Finding(code, Severity(severity), message, fix, None, 0, migrations[0], migrations[1:], labels)
+    assert finding.name == kind
+    return finding
 
 
 def report(root: Path, *dsns: str, snapshots: tuple[str, ...] = ()) -> HistoryReport:
@@ -55,12 +63,11 @@ def test_consistent_databases_have_no_findings(history_shop: Path) -> None:
     assert result.exit_code == 0
 
 
-@pytest.mark.django
 def test_applied_before_dependency(history_shop: Path) -> None:
     delete_rows(history_shop / "full.db", ("crm", "0002_customer_age"))
     result = report(history_shop, "prod=sqlite:///full.db", "ci=sqlite:///partial.db")
     assert result.findings == (
-        Finding(
+        history_finding(
             "SK401",
             "applied-before-dependency",
             "error",
@@ -75,7 +82,7 @@ def test_applied_before_dependency(history_shop: Path) -> None:
             "anything)",
             ("prod",),
         ),
-        Finding(
+        history_finding(
             "SK401",
             "applied-before-dependency",
             "error",
@@ -96,7 +103,7 @@ def test_applied_before_dependency(history_shop: Path) -> None:
         "before its dependency crm.0002_customer_age on database 'default'."
     )
     # The fix as printed (run here by a human's stand-in) makes Django and squashkit happy again.
-    run_fix_sql(history_shop / "full.db", result.findings[0].fix, "INSERT")
+    run_fix_sql(history_shop / "full.db", result.findings[0].hint, "INSERT")
     assert report(history_shop, "prod=sqlite:///full.db").findings == ()
     assert django_migrate_error(history_shop, history_shop / "full.db") == ""
 
@@ -110,11 +117,10 @@ def partial_billing(history_shop: Path, db: str) -> None:
     squash.write_text(source)
 
 
-@pytest.mark.django
 def test_partial_squash_with_replaced_files(history_shop: Path) -> None:
     partial_billing(history_shop, "old.db")
     result = report(history_shop, "old=sqlite:///old.db", "full=sqlite:///full.db")
-    assert [f.to_dict() for f in result.findings] == [
+    assert [finding_dict(f) for f in result.findings] == [
         {
             "code": "SK402",
             "kind": "partial-squash",
@@ -128,7 +134,7 @@ def test_partial_squash_with_replaced_files(history_shop: Path) -> None:
             "billing.0001_squashed_0003_invoice_due); keep the replaced files until every database has done so",
         }
     ]
-    fix = result.findings[0].fix
+    fix = result.findings[0].hint
     [command] = [part for part in fix.split("`") if part.startswith("python manage.py migrate")]
     manage(history_shop, *command.split()[2:], env=db_env(name=str(history_shop / "old.db")))
     assert report(history_shop, "old=sqlite:///old.db").findings == ()  # Django recorded the squash too
@@ -144,7 +150,6 @@ def test_partial_squash_with_replaced_files(history_shop: Path) -> None:
     )
 
 
-@pytest.mark.django
 def test_partial_squash_whose_replaced_files_are_gone(history_shop: Path) -> None:
     partial_billing(history_shop, "old.db")
     (history_shop / "billing/migrations/0003_invoice_due.py").unlink()
@@ -153,7 +158,7 @@ def test_partial_squash_whose_replaced_files_are_gone(history_shop: Path) -> Non
     assert finding.message.endswith(
         "; billing.0003_invoice_due no longer exist, so Django cannot build the graph (NodeNotFoundError)"
     )
-    assert finding.fix == (
+    assert finding.hint == (
         "restore the files of billing.0003_invoice_due (e.g. from git history), then `python manage.py migrate "
         "billing 0003_invoice_due`; if their changes are already in the database, `python manage.py migrate "
         "billing 0003_invoice_due --fake` once the files are back"
@@ -161,7 +166,6 @@ def test_partial_squash_whose_replaced_files_are_gone(history_shop: Path) -> Non
     assert "NodeNotFoundError" in django_migrate_error(history_shop, history_shop / "old.db")
 
 
-@pytest.mark.django
 def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
     crm = history_shop / "crm/migrations"
     (crm / "0003_customer_size.py").rename(crm / "0003_customer_height.py")
@@ -191,14 +195,14 @@ def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
         "crm.0003_customer_size is recorded but has no file; it was probably renamed to crm.0003_customer_height, "
         "which Django would run again"
     )
-    assert renamed.fix == (
+    assert renamed.hint == (
         "rename the file back to 0003_customer_size.py, or record the new name and delete the old row in "
         "`python manage.py dbshell`: `INSERT INTO django_migrations (app, name, applied) VALUES ('crm', "
         "'0003_customer_height', CURRENT_TIMESTAMP);` `DELETE FROM django_migrations WHERE app = 'crm' AND "
         "name = '0003_customer_size';`"
     )
     assert deleted.message == "sales.0002_order_n is recorded but its file no longer exists (deleted)"
-    assert deleted.fix == (
+    assert deleted.hint == (
         "restore sales/migrations/0002_order_n.py (`git log --diff-filter=D -- sales/migrations/0002_order_n.py`); "
         "if it was removed on purpose, `python manage.py migrate sales --prune` deletes the row"
     )
@@ -206,13 +210,13 @@ def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
         "billing.0001_initial is recorded but its file is gone: replaced by billing.0001_squashed_0003_invoice_due, "
         "Django ignores the row"
     )
-    assert replaced.fix == (
+    assert replaced.hint == (
         "nothing needed; once billing.0001_squashed_0003_invoice_due no longer lists `replaces`, `python manage.py "
         "migrate billing --prune` deletes the row"
     )
     assert result.exit_code == 1
-    run_fix_sql(history_shop / "full.db", renamed.fix, "INSERT")
-    run_fix_sql(history_shop / "full.db", renamed.fix, "DELETE")
+    run_fix_sql(history_shop / "full.db", renamed.hint, "INSERT")
+    run_fix_sql(history_shop / "full.db", renamed.hint, "DELETE")
     manage(history_shop, "migrate", env=db_env(name=str(history_shop / "full.db")))
     stale = report(history_shop, "prod=sqlite:///full.db").statuses[0].stale
     assert K("crm", "0003_customer_size") not in [s.key for s in stale]
@@ -249,7 +253,7 @@ def test_edited_after_apply(history_shop: Path) -> None:
     [finding] = result.findings
     taken = result.statuses[0].set.taken
     assert taken is not None
-    assert finding == Finding(
+    assert finding == history_finding(
         "SK404",
         "edited-after-apply",
         "warning",
@@ -263,7 +267,6 @@ def test_edited_after_apply(history_shop: Path) -> None:
     )
 
 
-@pytest.mark.django
 def test_squash_not_recorded_while_replaces_is_kept(history_shop: Path) -> None:
     partial_billing(history_shop, "old.db")
     squash = history_shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
@@ -274,7 +277,7 @@ def test_squash_not_recorded_while_replaces_is_kept(history_shop: Path) -> None:
     result = report(history_shop, "old=sqlite:///old.db")
     [finding] = result.findings
     assert (finding.code, finding.severity) == ("SK405", "info")
-    assert finding.fix == (
+    assert finding.hint == (
         "record the squashed name before removing `replaces` from billing.0001_squashed_0003_invoice_due: "
         "`python manage.py migrate billing` (nothing to apply; it records billing.0001_squashed_0003_invoice_due)"
     )
@@ -283,7 +286,6 @@ def test_squash_not_recorded_while_replaces_is_kept(history_shop: Path) -> None:
     assert report(history_shop, "old=sqlite:///old.db").findings == ()
 
 
-@pytest.mark.django
 def test_finalized_squash_not_recorded(history_shop: Path) -> None:
     """Old migrations applied; the squash then lost its ``replaces`` and the old files were deleted."""
     billing = history_shop / "billing/migrations"
@@ -307,14 +309,14 @@ def test_finalized_squash_not_recorded(history_shop: Path) -> None:
         "migrations it squashed are (billing.0001_initial, billing.0002_invoice_total, billing.0003_invoice_due): "
         "Django would run billing.0001_squashed_0003_invoice_due again"
     )
-    assert sk405.fix == (
+    assert sk405.hint == (
         "record the squashed name in `python manage.py dbshell` (after checking that every migration it squashed "
         "is recorded): `INSERT INTO django_migrations (app, name, applied) VALUES ('billing', "
         "'0001_squashed_0003_invoice_due', CURRENT_TIMESTAMP);`, then `python manage.py migrate billing --prune` "
         "deletes the old rows"
     )
     assert "InconsistentMigrationHistory" in django_migrate_error(history_shop, history_shop / "old.db")
-    run_fix_sql(history_shop / "old.db", sk405.fix, "INSERT")
+    run_fix_sql(history_shop / "old.db", sk405.hint, "INSERT")
     manage(history_shop, "migrate", "billing", "--prune", env=db_env(name=str(history_shop / "old.db")))
     assert report(history_shop, "old=sqlite:///old.db").findings == ()
     assert django_migrate_error(history_shop, history_shop / "old.db") == ""
@@ -336,7 +338,6 @@ def test_diagnosis_never_writes(history_shop: Path) -> None:
     assert files == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in history_shop.glob("*.db")}
 
 
-@pytest.mark.django
 def test_sk401_exactly_when_django_raises(history_shop: Path) -> None:
     """Each recorded row of the fully migrated database deleted in turn: squashkit reports SK401 exactly when
     Django's ``migrate --plan`` stops with InconsistentMigrationHistory."""

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
 from squashkit.graph.model import MigrationKey
+from squashkit.rules import get_rule
+from squashkit.rules.problems import problem_rule
 
-CODES = {"computed-dependencies", "computed-replaces", "computed-run-before", "unknown-setting"}
+RULE = get_rule("SK102")
 
 
-@register("SK102", "computed-dependencies", Severity.WARNING, "Dependencies squashkit cannot read statically")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for problem in context.project.problems:
-        if problem.code not in CODES:
+        rule, hint = problem_rule(problem.code)
+        if rule != RULE.code:
             continue
         if problem.app_label is not None and problem.app_label not in context.apps:
             continue
         key = MigrationKey(problem.app_label, problem.migration) if problem.app_label and problem.migration else None
-        yield Finding(
-            code="SK102",
-            severity=Severity.WARNING,
+        yield RULE.finding(
             message=f"{problem.message} ({problem.code})",
-            hint="Write the list as literal tuples, or pass --settings to load through Django.",
+            hint=hint,
             path=problem.path,
             line=problem.line,
             migration=key,

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK103")
 
 
-@register("SK103", "dangling-dependency", Severity.ERROR, "Dependency on a migration that does not exist")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for dangling in context.graph.dangling:
         if not context.selected(dangling.child):
             continue
         declared_by = dangling.declared_by or dangling.child
         if dangling.missing in context.unreadable:  # the file exists: this follows from the SK101 on it
-            yield Finding(
-                code="SK103",
-                severity=Severity.ERROR,
+            yield RULE.finding(
                 message=f"{declared_by} depends on {dangling.missing}, whose file squashkit could not read "
                 f"({context.unreadable[dangling.missing]}): this follows from the SK101 finding on that file",
                 hint="Fix or read the unreadable file first (see its SK101 finding); the dependency may be fine.",
@@ -26,9 +27,7 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
                 related=(dangling.missing,),
             )
             continue
-        yield Finding(
-            code="SK103",
-            severity=Severity.ERROR,
+        yield RULE.finding(
             message=f"{declared_by} depends on {dangling.missing}, which does not exist ({dangling.reason})",
             hint="Restore the missing file, or point the dependency at a migration that exists.",
             path=context.path_of(declared_by),

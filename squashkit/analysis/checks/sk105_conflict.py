@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK105")
 
 
-@register("SK105", "conflicting-leaves", Severity.ERROR, "App with several leaf migrations")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for label, leaves in context.graph.conflicts().items():
         if label not in context.apps:
@@ -19,9 +22,7 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
             if unread
             else ""
         )
-        yield Finding(
-            code="SK105",
-            severity=Severity.ERROR,
+        yield RULE.finding(
             message=f"conflicting migrations in {label}: " + ", ".join(leaf.name for leaf in leaves) + caused,
             hint=f"Run `manage.py makemigrations --merge {label}`, or rebase the newer branch's migration.",
             path=context.path_of(leaves[-1]),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK106")
 
 
-@register("SK106", "squash-pressure", Severity.INFO, "App that would gain much from a squash")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     threshold = context.thresholds.get("pressure", 50)
     for label, metrics in context.metrics.items():
         if metrics.pressure < threshold:
             continue
-        yield Finding(
-            code="SK106",
-            severity=Severity.INFO,
+        yield RULE.finding(
             message=(
                 f"{label}: squash pressure {metrics.pressure} ({metrics.live} migrations since the last squash, "
                 f"{metrics.foldable} foldable operations, {metrics.barriers} RunPython/RunSQL barriers)"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
 from squashkit.graph.model import MigrationKey
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK107")
 
 #: django.contrib apps: known to be outside the project, never reported
 CONTRIB = frozenset(
@@ -29,7 +32,7 @@ CONTRIB = frozenset(
 )
 
 
-@register("SK107", "external-app", Severity.INFO, "Dependency on an app outside the project")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     """Statically an app that exists nowhere looks like a third-party app: say which apps were taken as
     outside the project, once each, at the first dependency on it (a Django load knows: SK103 there)."""
@@ -45,9 +48,7 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
                     continue
                 first[app] = (migration.key, dep.line)
     for app, (key, line) in sorted(first.items()):
-        yield Finding(
-            code="SK107",
-            severity=Severity.INFO,
+        yield RULE.finding(
             message=f"external app {app!r}: not in the project; installed?",
             hint=f"Fine if {app!r} is an installed third-party app; otherwise fix the dependency. "
             "`squashkit analyze --cross-check` compares with what Django loads.",

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK201")
 
 
-@register("SK201", "over-specified-dependency", Severity.WARNING, "Cross-app dependency wider than needed")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for item in context.over_specified:
         replacement = f"; depend on {item.provider} instead" if item.provider else ""
-        yield Finding(
-            code="SK201",
-            severity=Severity.WARNING,
+        yield RULE.finding(
             message=f"{item.migration} depends on {item.dependency}: {item.reason}",
             hint=f"`squashkit deps --diff` shows the rewrite{replacement}.",
             path=context.path_of(item.migration),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK202")
 
 
-@register("SK202", "redundant-dependency", Severity.WARNING, "Transitively implied dependency")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for edge, declared_by, line in context.redundant:
-        yield Finding(
-            code="SK202",
-            severity=Severity.WARNING,
+        yield RULE.finding(
             message=f"{edge.child} depends on {edge.parent}, already implied through {edge.via}",
             hint="Implied by the graph as it is; `squashkit deps` says if it can go once other edges are narrowed.",
             path=context.path_of(declared_by),

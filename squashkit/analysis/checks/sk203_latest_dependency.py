@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
 from squashkit.graph.model import DependencyForm
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK203")
 
 
-@register("SK203", "latest-dependency", Severity.WARNING, "Dependency on another app's __latest__")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for label in context.apps:
         for migration in context.project.app_migrations(label):
             for dep in migration.dependencies:
                 if dep.form is DependencyForm.LATEST and dep.key.app_label != label:
-                    yield Finding(
-                        code="SK203",
-                        severity=Severity.WARNING,
+                    yield RULE.finding(
                         message=f"{migration.key} depends on {dep.key}, which changes meaning with every new "
                         f"{dep.key.app_label} migration",
                         hint="Depend on the migration that provides what is referenced (`squashkit deps`).",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK301")
 
 
-@register("SK301", "irreversible-operation", Severity.INFO, "Operation that cannot be reversed")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for label in context.apps:
         for migration in context.project.app_migrations(label):
@@ -15,9 +18,7 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
                 if op.reversible:
                     continue
                 reverse = "reverse_code" if op.category == "python" else "reverse_sql"
-                yield Finding(
-                    code="SK301",
-                    severity=Severity.INFO,
+                yield RULE.finding(
                     message=f"{migration.key}: {op.kind} has no {reverse}",
                     hint=f"Add {reverse} (RunPython.noop / RunSQL.noop when nothing must be undone).",
                     path=migration.path,

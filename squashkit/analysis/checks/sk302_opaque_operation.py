@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from squashkit.analysis.findings import AnalysisContext, Finding, Severity, register
+from squashkit.analysis.findings import AnalysisContext, Finding, register
+from squashkit.rules import get_rule
+
+RULE = get_rule("SK302")
 
 
-@register("SK302", "custom-operation", Severity.INFO, "Custom operation squashkit cannot see into")
+@register(RULE.code)
 def check(context: AnalysisContext) -> Iterator[Finding]:
     for label in context.apps:
         for migration in context.project.app_migrations(label):
             for op in migration.operations:
                 if op.category != "custom":
                     continue
-                yield Finding(
-                    code="SK302",
-                    severity=Severity.INFO,
+                yield RULE.finding(
                     message=f"{migration.key}: custom operation {op.kind}; its dependencies are kept as written",
                     hint="Give the operation a `references_model()` or keep the migration out of squashes.",
                     path=migration.path,
