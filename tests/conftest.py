@@ -4,6 +4,11 @@
 * ``sample_copy``: a fresh copy of it in a temp dir, for tests that write files or databases.
 * ``run_cli``: run the ``squashkit`` CLI in-process and get ``(exit_code, stdout, stderr)``.
 
+Markers (``pytest -m "not django and not slow"`` runs the pure graph/analysis/rewrite tests in seconds):
+``django`` starts Django or another Python subprocess (a test using a fixture that migrates databases with
+Django, listed in ``DJANGO_FIXTURES``, is marked automatically), ``slow`` takes a second or more without
+Django, ``postgres`` needs a throwaway PostgreSQL cluster, ``graphviz`` the ``dot`` binary.
+
 Other fixture modules are registered in ``pytest_plugins`` below (one per concern).
 """
 
@@ -26,6 +31,15 @@ pytest_plugins: list[str] = []
 pytest_plugins.append("tests.plugins.postgres")
 pytest_plugins.append("tests.plugins.history")
 pytest_plugins.append("tests.plugins.browser")
+
+#: fixtures whose setup runs Django's ``migrate``: their tests are ``django`` tests
+DJANGO_FIXTURES = frozenset({"history_shop", "history_shop_template"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DJANGO_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.django)
 
 
 @pytest.fixture(autouse=True, scope="session")

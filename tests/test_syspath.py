@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from squashkit._syspath import import_root, pythonpath
 
 
@@ -33,7 +35,29 @@ def test_a_package_with_manage_py_is_its_own_entry(tmp_path: Path) -> None:
     assert import_root(project) == project
 
 
+@pytest.mark.slow
 def test_pythonpath_puts_the_entry_first(tmp_path: Path) -> None:
     pkg = _package(tmp_path / "lib" / "vendor")
     assert pythonpath(pkg, {"PYTHONPATH": "/x"}) == f"{tmp_path / 'lib'}:/x"
     assert pythonpath(pkg, {}) == str(tmp_path / "lib")
+
+
+def test_settings_from_a_repository_root_use_the_manage_py_folder(tmp_path: Path) -> None:
+    """``--settings mysite.settings`` from a repository root whose manage.py and mysite/ are in src/."""
+    src = tmp_path / "src"
+    (src / "mysite").mkdir(parents=True)
+    (src / "manage.py").write_text("")
+    (tmp_path / "docs").mkdir()
+    assert import_root(tmp_path) == tmp_path
+    assert import_root(tmp_path, "mysite.settings") == src
+    assert import_root(src, "mysite.settings") == src
+    assert import_root(tmp_path, "other.settings") == tmp_path  # nowhere to be found: unchanged
+
+
+def test_analyze_with_settings_from_the_repository_root(tmp_path: Path, run_cli) -> None:
+    from tests.deps.djangoproject import make_project
+
+    make_project(tmp_path / "repo" / "src")
+    result = run_cli("analyze", tmp_path / "repo", "--settings", "mysite.settings", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert '"source": "django"' in result.stdout

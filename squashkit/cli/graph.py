@@ -52,7 +52,7 @@ def _write(data: bytes, output: Path | None, fmt: str) -> None:
         if fmt == "dot" or fmt == "svg":
             click.echo(data.decode("utf-8"), nl=False)
         else:
-            stream = click.get_binary_stream("stdout")
+            stream = sys.stdout.buffer  # click.get_binary_stream is deprecated in click 8.3+
             stream.write(data)
             stream.flush()
         return

@@ -33,11 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from squashkit.deps.providers import AppChain, Provision, build_chains
+from squashkit.deps.providers import AppChain, EventKind, Provision, build_chains
 from squashkit.deps.references import References, references
 from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.graph import MigrationGraph, NodeKind
-from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
+from squashkit.graph.helpers import is_ignored_same_app, marker_target, replaced_by
+from squashkit.graph.model import Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
 
 __all__ = ["EdgeChange", "OverSpecified", "Proposal", "ReasonCode", "Verification", "over_specified", "propose"]
 
@@ -141,28 +142,17 @@ class _Resolver:
     def __init__(self, graph: MigrationGraph, chains: dict[str, AppChain]) -> None:
         self.graph = graph
         self.chains = chains
-        self.replaced_by: dict[MigrationKey, MigrationKey] = {}
-        for outcome in graph.replacements:
-            if outcome.used:
-                for key in outcome.replaces:
-                    self.replaced_by[key] = outcome.replacement
-        self._roots: dict[str, MigrationKey | None] = {}
-        self._leaves: dict[str, MigrationKey | None] = {}
+        self.replaced_by = replaced_by(graph)
+        self._markers: dict[MigrationKey, MigrationKey | None] = {}
 
     def __call__(self, key: MigrationKey) -> MigrationKey | None:
         chain = self.chains.get(key.app_label)
         if chain is None:
             return None
-        if key.name == FIRST:
-            if key.app_label not in self._roots:
-                roots = chain.roots
-                self._roots[key.app_label] = roots[0] if roots else None
-            return self._roots[key.app_label]
-        if key.name == LATEST:
-            if key.app_label not in self._leaves:
-                leaves = chain.leaves
-                self._leaves[key.app_label] = leaves[0] if leaves else None
-            return self._leaves[key.app_label]
+        if key.is_marker:
+            if key not in self._markers:
+                self._markers[key] = marker_target(key, chain.nodes, self.graph)
+            return self._markers[key]
         if key in chain.index:
             return key
         replacement = self.replaced_by.get(key)
@@ -285,7 +275,7 @@ def _plan(
             required[provision.migration] = provision
             whys[provision.migration] = need.why
     for need in refs.own_removals():
-        kind = "refby" if need.kind == "unreferenced" else "frefby"
+        kind: EventKind = "refby" if need.kind == "unreferenced" else "frefby"
         for app in referencing.get((kind, need.target), ()):
             if app == key.app_label:
                 continue
@@ -518,7 +508,7 @@ def _candidate(key: MigrationKey, info: MigrationInfo, plan: _Plan, chains: dict
     for dep, node in zip(info.dependencies, plan.resolved, strict=True):
         target = node if node is not None else dep.key
         if target.app_label == key.app_label:
-            if (node is not None or dep.key.name != FIRST) and target not in implied_same:
+            if (node is not None or not is_ignored_same_app(dep.key, key.app_label)) and target not in implied_same:
                 mine[target] = "same-app"
         elif plan.keep_all is not None or node is None:
             mine[target] = "kept"
@@ -649,9 +639,9 @@ def _proposal(
     required = plan.required
     # Providers that end up as edges (not implied by another path), in a stable order.
     final: dict[MigrationKey, MigrationKey | None] = {}
-    for node in sorted(required):
-        via = implied_via(key, node) if candidate.get(node) != "swappable" else None
-        final[node] = via
+    for needed in sorted(required):
+        via = implied_via(key, needed) if candidate.get(needed) != "swappable" else None
+        final[needed] = via
     whys = plan.whys
     placed: set[MigrationKey] = set()
     present = {

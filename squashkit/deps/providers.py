@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from squashkit.graph.graph import MigrationGraph, NodeKind
+from squashkit.graph.helpers import app_order
 from squashkit.graph.model import FieldRef, MigrationInfo, MigrationKey, ModelRef
 
 __all__ = ["AppChain", "EventKind", "Provision", "build_chains"]
@@ -164,34 +165,6 @@ class AppChain:
         raise ValueError(kind)
 
 
-def _app_order(nodes: list[MigrationKey], parents: Mapping[MigrationKey, list[MigrationKey]]) -> list[MigrationKey]:
-    """Kahn's algorithm on same-app edges, smallest name first among ready nodes (deterministic)."""
-    members = set(nodes)
-    pending = {n: sum(1 for p in parents.get(n, ()) if p in members) for n in nodes}
-    children: dict[MigrationKey, list[MigrationKey]] = {}
-    for node in nodes:
-        for parent in parents.get(node, ()):
-            if parent in members:
-                children.setdefault(parent, []).append(node)
-    import heapq
-
-    ready = [n for n, count in pending.items() if count == 0]
-    heapq.heapify(ready)
-    order: list[MigrationKey] = []
-    while ready:
-        node = heapq.heappop(ready)
-        order.append(node)
-        for child in children.get(node, ()):
-            pending[child] -= 1
-            if pending[child] == 0:
-                heapq.heappush(ready, child)
-    if len(order) != len(nodes):
-        import networkx as nx
-
-        raise nx.NetworkXUnfeasible("same-app cycle")
-    return order
-
-
 def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, held: dict[str, set]) -> None:
     """Record the events of one migration; ``held`` maps a model to the foreign refs it ever held.
 
@@ -271,7 +244,7 @@ def build_chains(graph: MigrationGraph, migrations: Mapping[MigrationKey, Migrat
         parents[node] = [p for p in pred[node] if p.app_label == node.app_label]
     chains: dict[str, AppChain] = {}
     for label, nodes in by_app.items():
-        chain = AppChain(label, _app_order(sorted(nodes), parents), parents)
+        chain = AppChain(label, app_order(nodes, parents), parents)
         held: dict[str, set] = {}
         for node in chain.nodes:
             _record_migration(chain, node, migrations[node], held)

@@ -318,9 +318,9 @@ def _fast_check(graph: Any, keys: list[Any], reads: dict[MigrationKey, list[tupl
         needs: list[tuple[str, str | None, str]] = []
         removes: list[str] = []
         for op in graph.nodes[key].operations:
-            more, gone = _op_needs(op, app)
+            more, removed = _op_needs(op, app)
             needs += more
-            removes += gone
+            removes += removed
         needs += [(f"{a}.{m.lower()}", None, "RunPython reads it") for a, m in reads.get(MigrationKey(*key), [])]
         problems: list[str] = []
         for target, to_field, why in needs:
@@ -349,10 +349,10 @@ def _fast_check(graph: Any, keys: list[Any], reads: dict[MigrationKey, list[tupl
 
 
 def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str, Any]:
-    from squashkit.graph.django_loader import _setup
+    from squashkit.graph.django_loader import setup_django
 
     try:
-        _setup(root, settings)
+        setup_django(root, settings)
     except DjangoLoadError as exc:
         return {"setup_error": exc.reason}
     from django.db import connections

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 
 from squashkit.errors import SquashkitError, UsageError
 from squashkit.graph.graph import EdgeKind, MigrationGraph, NodeKind
-from squashkit.graph.model import FIRST, LATEST, MigrationKey
+from squashkit.graph.helpers import replaced_by, resolve
+from squashkit.graph.model import MigrationKey
 
 __all__ = [
     "LEVELS",
@@ -192,22 +193,12 @@ def declared_edges(graph: MigrationGraph, pairs: Iterable[Edge]) -> frozenset[Ed
     A ``__first__``/``__latest__`` dependency is the edge from the node it resolved to; a dependency of (or on)
     a migration that a squash replaces is the edge re-pointed to the squash.  Pairs with no edge are skipped.
     """
-    squash_of: dict[MigrationKey, MigrationKey] = {}
-    for outcome in graph.replacements:
-        if outcome.used:
-            for key in outcome.replaces:
-                squash_of[key] = outcome.replacement
+    squash_of = replaced_by(graph)
 
     def marker_node(dep: MigrationKey) -> MigrationKey | None:
         if dep in graph or not dep.is_marker:
             return None
-        if dep.name == FIRST:
-            roots = graph.root_nodes(dep.app_label)
-            return roots[0] if roots else None
-        if dep.name == LATEST:
-            leaves = graph.leaf_nodes(dep.app_label)
-            return leaves[0] if leaves else None
-        return None
+        return resolve(dep, graph)
 
     found: set[Edge] = set()
     for dep, child in pairs:
@@ -497,8 +488,8 @@ def _migration_level(ctx: _Context, legend: bool, title: str | None) -> list[str
         for key in sorted(by_app[app]):
             if key in selection.inactive and selection.inactive[key][1]:
                 beside.setdefault(selection.inactive[key][0], []).append(key)
-        for squash, replaced in sorted(beside.items()):
-            body.append("    {" + " ".join(['rank="same";', *(f"{_node_id(k)};" for k in [squash, *replaced])]) + "}")
+        for squash, others in sorted(beside.items()):
+            body.append("    {" + " ".join(['rank="same";', *(f"{_node_id(k)};" for k in [squash, *others])]) + "}")
         body.append("  }")
     if selection.outside:
         ctx.used.add("outside")
@@ -508,14 +499,14 @@ def _migration_level(ctx: _Context, legend: bool, title: str | None) -> list[str
         if parent in drawn and child in drawn and (child in selection.nodes or parent in selection.nodes):
             attrs = _edge_attrs(ctx, parent, child)
             body.append(f"  {_node_id(parent)} -> {_node_id(child)}" + (f" [{_attrs(attrs)}]" if attrs else "") + ";")
-    replaced_by: list[Edge] = []
+    replaced_edges: list[Edge] = []
     for key, (squash, used) in selection.inactive.items():
         if used:
-            replaced_by.append((key, squash))
+            replaced_edges.append((key, squash))
         else:
-            replaced_by += [(r, squash) for r in graph.project.migrations[squash].replaces if r in drawn]
-    for replaced, squash in sorted(replaced_by):
-        attrs: Attrs = [("style", "dotted"), ("color", GREY), ("arrowhead", "empty"), ("constraint", "false")]
+            replaced_edges += [(r, squash) for r in graph.project.migrations[squash].replaces if r in drawn]
+    for replaced, squash in sorted(replaced_edges):
+        attrs = [("style", "dotted"), ("color", GREY), ("arrowhead", "empty"), ("constraint", "false")]
         body.append(f"  {_node_id(replaced)} -> {_node_id(squash)} [{_attrs(attrs)}];")
         ctx.used.add("replaced-by")
     header = _graph_header("migrations", title or _title(ctx, "migration graph"), "TB")

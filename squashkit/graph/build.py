@@ -34,7 +34,8 @@ from squashkit.graph.graph import (
     NodeKind,
     ReplacementOutcome,
 )
-from squashkit.graph.model import FIRST, Dependency, MigrationInfo, MigrationKey, Project
+from squashkit.graph.helpers import is_ignored_same_app, marker_target
+from squashkit.graph.model import Dependency, MigrationInfo, MigrationKey, Project
 
 __all__ = ["build_graph"]
 
@@ -110,7 +111,7 @@ def build_graph(
         app = key.app_label
         for dep in project.migrations[key].dependencies:
             target = dep.key
-            if target.app_label == app and target.name != FIRST:
+            if target.app_label == app and not is_ignored_same_app(target, app):
                 add_edge(target, key, dependency, key, dep.line)
 
     # Step 3: external dependencies and run_before, with __first__/__latest__ resolution.
@@ -132,12 +133,8 @@ def build_graph(
                 )
             )
             return None
-        nodes = by_app.get(key.app_label, [])
-        if key.name == FIRST:
-            candidates = sorted(n for n in nodes if not any(p.app_label == n.app_label for p in dg.pred[n]))
-        else:
-            candidates = sorted(n for n in nodes if not any(c.app_label == n.app_label for c in dg.succ[n]))
-        if not candidates:
+        found = marker_target(key, by_app.get(key.app_label, []), dg)
+        if found is None:
             unresolvable.append(
                 DanglingDependency(
                     child=origin,
@@ -147,7 +144,7 @@ def build_graph(
                 )
             )
             return None
-        return candidates[0]
+        return found
 
     for key in keys:
         migration = project.migrations[key]

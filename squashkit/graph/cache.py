@@ -276,7 +276,7 @@ def _encode_problem(problem: FileProblem) -> tuple[Any, ...]:
 
 def _record(cls: type, values: dict[str, Any]) -> Any:
     """A frozen dataclass instance from its field values, without the per-field ``__setattr__`` of ``__init__``."""
-    obj = _new(cls)
+    obj: Any = _new(cls)
     obj.__dict__.update(values)
     return obj
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from squashkit.graph.graph import MigrationGraph, NodeKind
-from squashkit.graph.model import FIRST, LATEST, MigrationInfo, MigrationKey, Project
+from squashkit.graph.helpers import marker_target
+from squashkit.graph.model import MigrationInfo, MigrationKey, Project
 
 __all__ = ["compare_graph_edges", "compare_projects", "record_signature"]
 
@@ -31,13 +32,8 @@ def record_signature(m: MigrationInfo) -> dict[str, object]:
 
 def _resolve_external(key: MigrationKey, reference: MigrationGraph) -> MigrationKey:
     """Map a static graph's external ``__first__``/``__latest__`` marker to the node Django picked."""
-    if key.name == FIRST:
-        roots = reference.root_nodes(key.app_label)
-        return roots[0] if roots else key
-    if key.name == LATEST:
-        leaves = reference.leaf_nodes(key.app_label)
-        return leaves[0] if leaves else key
-    return key
+    found = marker_target(key, reference.migration_nodes(key.app_label), reference)
+    return key if found is None else found
 
 
 def compare_graph_edges(

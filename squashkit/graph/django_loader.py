@@ -41,14 +41,15 @@ from squashkit.graph.operations import get_model_calls, summarize_object
 from squashkit.graph.serialize import project_from_dict, project_to_dict
 from squashkit.graph.static import _HEADER, _skip_dir, parse_migration
 
-__all__ = ["DjangoGraph", "django_graph", "load_django"]
+__all__ = ["DjangoGraph", "django_graph", "load_django", "setup_django"]
 
 
-def _setup(root: Path, settings: str) -> None:
+def setup_django(root: Path, settings: str) -> None:
+    """``django.setup()`` in this process with ``settings``, the project importable."""
     import django
     from django.conf import settings as dj_settings
 
-    add_to_sys_path(root)
+    add_to_sys_path(root, settings)
     if dj_settings.configured:
         current = os.environ.get("DJANGO_SETTINGS_MODULE")
         if current != settings:
@@ -131,7 +132,7 @@ def _header(data: bytes) -> tuple[str | None, str | None]:
 def _load_in_process(root: Path, settings: str) -> Project:
     import hashlib
 
-    _setup(root, settings)
+    setup_django(root, settings)
     from django.apps import apps as registry
     from django.db.migrations.loader import MigrationLoader
 
@@ -279,7 +280,7 @@ class DjangoGraph:
 
 
 def _graph_in_process(root: Path, settings: str, database: str | None) -> DjangoGraph:
-    _setup(root, settings)
+    setup_django(root, settings)
     from django.db import connections
     from django.db.migrations.loader import MigrationLoader
 

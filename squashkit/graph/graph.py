@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from squashkit.graph.algorithms import ancestor_bits
@@ -51,13 +51,13 @@ __all__ = [
 Adjacency = dict[MigrationKey, dict[MigrationKey, dict[str, Any]]]
 
 
-class NodeKind(str, Enum):
+class NodeKind(StrEnum):
     MIGRATION = "migration"  # a file on disk
     EXTERNAL = "external"  # an app the loader cannot see (static load: contrib / third-party apps)
     MISSING = "missing"  # a named migration of a known app that has no file (Django's DummyNode)
 
 
-class EdgeKind(str, Enum):
+class EdgeKind(StrEnum):
     DEPENDENCY = "dependency"
     RUN_BEFORE = "run_before"
 
@@ -358,13 +358,13 @@ class MigrationGraph:
             node = ranked[pop(ready)]
             order.append(node)
             for child in succ[node]:
-                count = waiting.get(child)
-                if count is not None:
-                    if count == 1:
+                pending = waiting.get(child)
+                if pending is not None:
+                    if pending == 1:
                         del waiting[child]
                         push(ready, rank[child])
                     else:
-                        waiting[child] = count - 1
+                        waiting[child] = pending - 1
         return order if len(order) == len(keep) else None
 
     def redundant_edges(self) -> list[RedundantEdge]:

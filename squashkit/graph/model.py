@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from squashkit.graph.graph import MigrationGraph
 
 __all__ = [
     "FIRST",
@@ -69,7 +72,7 @@ class FieldRef(NamedTuple):
         return f"{self.app_label}.{self.model}.{self.field}"
 
 
-class DependencyForm(str, Enum):
+class DependencyForm(StrEnum):
     """How a dependency is written in the file; rewrites keep the form where it is still right."""
 
     EXPLICIT = "explicit"  # ("app", "0003_x")
@@ -318,7 +321,3 @@ class Project:
         from squashkit.graph.build import build_graph
 
         return build_graph(self, frozenset(applied), replace_migrations=replace_migrations)
-
-
-# Imported late to avoid a cycle: the graph type needs the records above.
-from squashkit.graph.graph import MigrationGraph  # noqa: E402

@@ -316,10 +316,11 @@ def summarize_ast(node: ast.expr, ctx: ModuleContext) -> OperationSummary:
     if kind == "CreateModel":
         fields = ctx.resolve(args.get("fields"))
         if isinstance(fields, ast.List | ast.Tuple):
-            for element in fields.elts:
-                element = ctx.resolve(element)
-                if isinstance(element, ast.Tuple) and len(element.elts) == 2:
-                    r, f = _ast_field_refs(ctx.resolve(element.elts[1]), ctx, model)
+            for item in fields.elts:
+                element = ctx.resolve(item)
+                field_node = ctx.resolve(element.elts[1]) if isinstance(element, ast.Tuple) else None
+                if isinstance(element, ast.Tuple) and len(element.elts) == 2 and field_node is not None:
+                    r, f = _ast_field_refs(field_node, ctx, model)
                     refs += r
                     field_refs += f
         bases = args.get("bases")
@@ -328,8 +329,8 @@ def summarize_ast(node: ast.expr, ctx: ModuleContext) -> OperationSummary:
                 value = _const(base)
                 if isinstance(value, str) and (ref := _model_ref(value, ctx.app_label, model)):
                     refs.append(ref)
-    elif kind in ("AddField", "AlterField") and "field" in args:
-        refs, field_refs = _ast_field_refs(ctx.resolve(args["field"]), ctx, model)
+    elif kind in ("AddField", "AlterField") and (field_node := ctx.resolve(args.get("field"))) is not None:
+        refs, field_refs = _ast_field_refs(field_node, ctx, model)
     return OperationSummary(
         kind=kind,
         category="schema",
@@ -415,7 +416,7 @@ def summarize_object(
         from django.db.migrations import RunPython
 
         if op.code is RunPython.noop:
-            refs, opaque = [], False
+            refs, opaque = list[ModelRef](), False
         else:
             refs, opaque = function_lookup(op.code)
         return OperationSummary(

@@ -604,7 +604,8 @@ def _parse_migration(
         return None, [problem(line, ProblemCode.SYNTAX, f"syntax error: {exc.msg} (parsed with Python {_PYTHON})")]
     except ValueError as exc:  # e.g. null bytes
         return None, [problem(0, ProblemCode.SYNTAX, f"cannot parse: {exc}")]
-    version = generated = None
+    version: str | None = None
+    generated: str | None = None
     # The first three lines, without splitting the whole file: cut after the third "\n" (a line boundary, so
     # splitlines sees the same first lines; other line breaks only end lines earlier).
     cut = -1
@@ -613,8 +614,8 @@ def _parse_migration(
         if cut < 0:
             break
     head = text if cut < 0 else text[: cut + 1]
-    for line in head.splitlines()[:3]:
-        if match := _HEADER.match(line):
+    for head_line in head.splitlines()[:3]:
+        if match := _HEADER.match(head_line):
             version, generated = match["version"], match["date"]
             break
     migration_class = None

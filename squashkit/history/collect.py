@@ -121,9 +121,9 @@ def resolve_sources(
     for item in dsns:
         name, dsn = parse_named(item, dsn=True)
         specs.append(SourceSpec(name or default_dsn_name(dsn), "dsn", dsn, schemas=override or SchemaSelection()))
-    for item in snapshots:
-        name, path = parse_named(str(item), dsn=False)
-        specs.append(SourceSpec(name or "", "snapshot", path))
+    for snapshot_item in snapshots:
+        label, snapshot = parse_named(str(snapshot_item), dsn=False)
+        specs.append(SourceSpec(label or "", "snapshot", snapshot))
     return specs
 
 

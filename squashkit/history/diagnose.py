@@ -24,7 +24,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from squashkit.graph.graph import NodeKind
-from squashkit.graph.model import FIRST, LATEST, MigrationKey
+from squashkit.graph.helpers import squashes
+from squashkit.graph.model import MigrationKey
 from squashkit.history.model import AppliedSet
 from squashkit.history.status import SetStatus
 from squashkit.rules import Finding, Severity, get_rule
@@ -84,7 +85,7 @@ def _dbshell(schema: str | None) -> str:
 def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationKey]) -> list[Finding]:
     graph, project = status.graph, status.graph.project
     apps_recorded = {k.app_label for k in recorded}
-    replacements = {k: m.replaces for k, m in project.migrations.items() if m.replaces}
+    replacements = squashes(project)
     findings: list[Finding] = []
     for key in sorted(recorded):
         if graph.kinds.get(key) != NodeKind.MIGRATION:
@@ -97,7 +98,7 @@ def _applied_before_dependency(status: SetStatus, recorded: frozenset[MigrationK
             kind = graph.kinds[parent]
             if kind == NodeKind.MISSING:
                 continue  # a dangling dependency: a graph problem, reported by `squashkit check`
-            if kind == NodeKind.EXTERNAL and parent.name in (FIRST, LATEST) and parent.app_label in apps_recorded:
+            if kind == NodeKind.EXTERNAL and parent.is_marker and parent.app_label in apps_recorded:
                 continue
             findings.append(
                 _finding(

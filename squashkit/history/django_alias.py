@@ -103,7 +103,7 @@ def alias_params(root: Path, settings: str, alias: str, env: str, *, timeout: fl
 
 def _main(argv: list[str]) -> int:  # pragma: no cover - runs in the subprocess
     root, alias = Path(argv[0]), argv[2]
-    add_to_sys_path(root)
+    add_to_sys_path(root, argv[1])
     out: dict[str, Any]
     try:
         import django

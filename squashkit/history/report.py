@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from squashkit.graph.graph import MigrationGraph
+from squashkit.graph.helpers import squashes as all_squashes
 from squashkit.graph.model import MigrationKey, Project
 from squashkit.history.diagnose import Finding, counts, diagnose_status, finding_dict, group_findings
 from squashkit.history.model import AppliedSet, AppliedState, SourceFailure
@@ -122,7 +123,7 @@ def history_report(project: Project, state: AppliedState) -> HistoryReport:
     """Statuses, grouped findings and state groups of every set of ``state``."""
     templates: dict[tuple[Any, ...], tuple[SetStatus, list[Finding]]] = {}
     # The graph depends on the applied set only through which squashes are fully / partly / not applied.
-    squashes = sorted((key, m.replaces) for key, m in project.migrations.items() if m.replaces)
+    squashes = sorted(all_squashes(project).items())
     graphs: dict[tuple[int, ...], MigrationGraph] = {}
 
     def graph_for(recorded: frozenset[MigrationKey]) -> MigrationGraph:

@@ -15,30 +15,16 @@ Sets with the same recorded rows share one computation (1,000 tenant schemas are
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from squashkit.graph.graph import MigrationGraph, NodeKind
+from squashkit.graph.helpers import number_of, squash_range
 from squashkit.graph.model import MigrationKey, Project
 from squashkit.history.model import AppliedSet
 
 __all__ = ["SetStatus", "StaleRow", "effective_applied", "number_of", "set_status", "squash_range"]
-
-_NUMBER = re.compile(r"^(\d+)_")
-_SQUASHED = re.compile(r"^(\d+)_squashed_(\d+)_")
-
-
-def number_of(name: str) -> int | None:
-    match = _NUMBER.match(name)
-    return int(match.group(1)) if match else None
-
-
-def squash_range(name: str) -> tuple[int, int] | None:
-    """``(first, last)`` for Django's squash names ``0001_squashed_0004_x``; None otherwise."""
-    match = _SQUASHED.match(name)
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 @dataclass(frozen=True)

@@ -163,10 +163,11 @@ def _model(data: ReportData) -> dict[str, Any]:
     for p in data.proposals:
         if p.migration not in index:
             continue
-        entry = {"st": p.verification.status if p.verification is not None else "unverified"}
-        if p.pending:
-            entry["pr"] = [ref(d.key) if d.setting is None else _dep_text(d) for d in p.proposed]
-        proposals[str(index[p.migration])] = entry
+        if p.pending:  # a migration of a project app without an entry: nothing to change
+            proposals[str(index[p.migration])] = {
+                "st": p.verification.status if p.verification is not None else "unverified",
+                "pr": [ref(d.key) if d.setting is None else _dep_text(d) for d in p.proposed],
+            }
     return {
         "project": data.name,
         "apps": [
@@ -413,9 +414,14 @@ def _environments(data: ReportData) -> str:
     history = data.history
     if history is None:
         return f"<p>{_e(data.history_note)}</p>"
+    prefix = str(data.root).rstrip("/\\") + "/"
+
+    def shown(text: str) -> str:  # masked, and paths inside the project relative to it
+        return redact_dsn(text).replace(prefix, "")
+
     parts = []
     summary = [
-        [_e(s.label), str(len(s.applied)), str(len(s.pending)), str(len(s.stale)), _code(redact_dsn(s.set.source))]
+        [_e(s.label), str(len(s.applied)), str(len(s.pending)), str(len(s.stale)), _code(shown(s.set.source))]
         for s in history.statuses
     ]
     parts.append(
@@ -428,7 +434,7 @@ def _environments(data: ReportData) -> str:
     if history.failures:
         parts.append("<p>Sources that could not be read:</p><ul>")
         parts += [
-            f"<li><b>{_e(f.label)}</b>: {_e(redact_dsn(f.message))} ({_code(redact_dsn(f.source))})</li>"
+            f"<li><b>{_e(f.label)}</b>: {_e(shown(f.message))} ({_code(shown(f.source))})</li>"
             for f in history.failures
         ]
         parts.append("</ul>")
@@ -464,8 +470,8 @@ def _environments(data: ReportData) -> str:
         parts.append("<p>Inconsistencies:</p><ul>")
         for f in history.findings:
             parts.append(
-                f"<li><b>{_e(f.severity)} {_e(f.code)}</b> {_e(f.kind)} in {_e(', '.join(f.labels))}: "
-                f"{_e(f.message)}. Fix: {_e(f.fix)}</li>"
+                f"<li><b>{_e(f.severity)} {_e(f.code)}</b> {_e(f.name)} in {_e(', '.join(f.labels))}: "
+                f"{_e(f.message)}. Fix: {_e(f.hint)}</li>"
             )
         parts.append("</ul>")
     return "\n".join(parts)
@@ -493,7 +499,9 @@ _EDGE_TITLE = re.compile(r'<g class="edge">\s*<title>([^<]*)</title>')
 
 
 def _templates(data: ReportData) -> str:
-    """Each app's SVG in a ``<template>``; edge titles become ``data-e="PARENT CHILD"`` (indexes of the list)."""
+    """Each app's SVG as the text of a ``<script type="text/x-svg">``, parsed only when the app is opened (a
+    page with a hundred apps loads in half the time than with ``<template>`` elements, which are parsed with
+    the page); edge titles become ``data-e="PARENT CHILD"`` (indexes of the script's list)."""
     if data.graphs is None:
         return ""
     index = {str(key): i for key, i in _index(data).items()}
@@ -504,10 +512,15 @@ def _templates(data: ReportData) -> str:
             return f'<g class="edge" data-e="{index[parent]} {index[child]}">'
         return match.group(0)
 
-    return "\n".join(
-        f'<template id="sk-svg-{_e(app)}">{_EDGE_TITLE.sub(edge, svg)}</template>'
-        for app, svg in sorted(data.graphs.per_app.items())
-    )
+    parts = []
+    for app, svg in sorted(data.graphs.per_app.items()):
+        text = _EDGE_TITLE.sub(edge, svg)
+        lowered = text.lower()
+        if "</script" in lowered or "<!--" in lowered:  # cannot be script text (graphviz escapes "<" in labels)
+            parts.append(f'<template id="sk-svg-{_e(app)}">{text}</template>')
+        else:
+            parts.append(f'<script type="text/x-svg" id="sk-svg-{_e(app)}">{text}</script>')
+    return "\n".join(parts)
 
 
 def render_html(data: ReportData) -> str:

@@ -76,7 +76,7 @@ def _matches(entry: _Entry, desired: Dependency) -> bool:
     return desired.form is not DependencyForm.SWAPPABLE and entry.key == desired.key
 
 
-def _template(elements: Sequence[cst.Element]) -> cst.Tuple | None:
+def _template(elements: Sequence[cst.BaseElement]) -> cst.Tuple | None:
     for element in elements:
         value = element.value
         if (
@@ -157,7 +157,7 @@ class _ListEditor:
                 raise RewriteError("a tuple without parentheses cannot be rewritten")
             opening, closing = node.lpar[0].whitespace_after, node.rpar[-1].whitespace_before
         self.values: list[cst.BaseExpression] = [e.value for e in elements]
-        self.comma_before: list[cst.BaseWhitespace] = []
+        self.comma_before: list[cst.BaseParenthesizableWhitespace] = []
         self.gaps: list[_Gap] = [opening]
         for i, element in enumerate(elements):
             comma = element.comma
@@ -274,8 +274,9 @@ def _edit(
             continue
         following = next((k for k in keeps[d + 1 :] if k is not None), len(entries))
         candidates = [i for i in free if previous < i < following]
-        same_app = [i for i in candidates if entries[i].key and entries[i].key.app_label == desired[d].key.app_label]
-        chosen = (same_app or candidates or [None])[0]
+        wanted_app = desired[d].key.app_label
+        same_app = [i for i in candidates if (k := entries[i].key) is not None and k.app_label == wanted_app]
+        chosen: int | None = next(iter(same_app or candidates), None)
         if chosen is not None:
             free.remove(chosen)
             slot_of[d] = chosen

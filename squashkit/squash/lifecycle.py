@@ -234,11 +234,9 @@ def unported_references(migration: MigrationInfo, source: str | None = None) -> 
     for node in ast.walk(tree):
         if id(node) in skip:
             continue
-        text: str | None = None
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            text = node.value
-        if text is None:
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
+        text = node.value
         for match in _MODULE_STRING.finditer(text):
             if match.group(1) in replaced and (node.lineno, match.group(1)) not in seen:
                 seen.add((node.lineno, match.group(1)))

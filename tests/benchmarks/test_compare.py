@@ -13,6 +13,7 @@ import pytest
 from benchmarks.compare import main, render, run_benchmarks
 
 
+@pytest.mark.django
 def test_run_benchmarks_reports_every_measurement(tmp_path: Path) -> None:
     result = run_benchmarks(2, 3, seed=1, repeat=1, out_dir=tmp_path / "project")
     assert result["project"]["migrations"] == 6
@@ -49,6 +50,7 @@ def test_run_benchmarks_reports_every_measurement(tmp_path: Path) -> None:
     assert not list((tmp_path / "project").rglob("__pycache__"))
 
 
+@pytest.mark.slow
 def test_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "project"
     assert main(["--apps", "1", "--migrations", "2", "--repeat", "1", "--out", str(out), "--json"]) == 0

@@ -18,6 +18,8 @@ from squashkit.graph.compare import compare_projects
 from squashkit.graph.django_loader import load_django
 from squashkit.graph.static import load_static
 
+pytestmark = pytest.mark.django
+
 REPO = Path(__file__).resolve().parents[2]
 
 

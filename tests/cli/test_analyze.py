@@ -105,6 +105,7 @@ def test_django_without_settings(run_cli, small: Path) -> None:
     )
 
 
+@pytest.mark.django
 def test_python_dash_m(small: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "squashkit", "analyze", str(small), "--format", "json"],
@@ -116,6 +117,7 @@ def test_python_dash_m(small: Path) -> None:
     assert json.loads(done.stdout)["totals"]["apps"] == 2
 
 
+@pytest.mark.django
 def test_entry_point_exit_codes_and_flushed_output(small: Path, tmp_path: Path) -> None:
     """``run`` ends the process with ``os._exit`` after flushing: exit codes, messages and whole outputs
     survive, to a pipe and to a file."""
@@ -198,6 +200,7 @@ def test_sample_project_table_is_readable_in_80_columns(run_cli, sample_project:
     assert row.split() == ["purchase_orders", "12", "0", "1/2", "12", "1/1", "1", "0", "2", "1", "20"]
 
 
+@pytest.mark.django
 def test_sample_project_cross_check_static_equals_django(sample_project: Path) -> None:
     # in a subprocess: Django is set up with the project's settings there, not in the test process
     done = subprocess.run(
@@ -223,6 +226,7 @@ def test_sample_project_cross_check_static_equals_django(sample_project: Path) -
     assert data["totals"]["nodes"] == 70
 
 
+@pytest.mark.django
 def test_analyze_does_not_import_networkx_libcst_or_django(sample_project: Path) -> None:
     """The analysis walks squashkit's own adjacency maps: a whole ``squashkit analyze`` process never imports
     networkx (whose import alone costs about a quarter of the process), libcst or Django."""

@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.deps.djangoproject import make_project
 
 SALES_0001 = Path("sales/migrations/0001_initial.py")
@@ -64,6 +66,7 @@ def mark_applied(root: Path, *keys: tuple[str, str]) -> None:
             )
 
 
+@pytest.mark.django
 def test_show_is_verified_and_exits_1(tmp_path: Path, run_cli) -> None:
     root = make_project(tmp_path / "shop")
     result = run_cli("deps", root)
@@ -72,6 +75,7 @@ def test_show_is_verified_and_exits_1(tmp_path: Path, run_cli) -> None:
     assert not (root / "db.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_json_and_markdown(tmp_path: Path, run_cli) -> None:
     root = make_project(tmp_path / "shop")
     data = json.loads(run_cli("deps", root, "--format", "json").stdout)
@@ -99,6 +103,7 @@ def test_json_and_markdown(tmp_path: Path, run_cli) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_diff_then_fix_then_nothing_left(tmp_path: Path, run_cli) -> None:
     root = make_project(tmp_path / "shop")
     before = {p: (root / p).read_bytes() for p in (SALES_0001, SALES_0002)}
@@ -117,6 +122,7 @@ def test_diff_then_fix_then_nothing_left(tmp_path: Path, run_cli) -> None:
     assert (root / SALES_0001).read_bytes() == after
 
 
+@pytest.mark.django
 def test_applied_migration_is_refused(tmp_path: Path, run_cli) -> None:
     root = make_project(tmp_path / "shop")
     mark_applied(root, ("crm", "0001_initial"), ("crm", "0002_age"), ("crm", "0003_size"), ("sales", "0001_initial"))
@@ -150,6 +156,7 @@ def test_without_settings_fix_needs_assume_unapplied(tmp_path: Path, run_cli) ->
     assert fixed.stdout.endswith("Wrote 2 file(s).\n")
 
 
+@pytest.mark.django
 def test_input_errors_exit_2(tmp_path: Path, run_cli) -> None:
     root = make_project(tmp_path / "shop")
     result = run_cli("deps", root, "--app", "nope")
@@ -165,6 +172,7 @@ def test_input_errors_exit_2(tmp_path: Path, run_cli) -> None:
     )
 
 
+@pytest.mark.django
 def test_unreachable_default_database_stops_fix(tmp_path: Path, run_cli) -> None:
     from tests.deps.richproject import make_rich_project
 
@@ -195,6 +203,7 @@ def write_migrations_table(path: Path, *keys: tuple[str, str]) -> None:
             )
 
 
+@pytest.mark.django
 def test_configured_environments_are_read(tmp_path: Path, run_cli) -> None:
     root = make_project(tmp_path / "shop")
     write_migrations_table(root / "staging.sqlite3", ("crm", "0001_initial"), ("sales", "0001_initial"))
@@ -207,6 +216,7 @@ def test_configured_environments_are_read(tmp_path: Path, run_cli) -> None:
     assert (root / SALES_0001).read_bytes() == original
 
 
+@pytest.mark.django
 def test_named_sources_and_unreadable_ones(tmp_path: Path, run_cli) -> None:
     root = make_project(tmp_path / "shop")
     write_migrations_table(tmp_path / "prod.sqlite3", ("sales", "0002_n"))

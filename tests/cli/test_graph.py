@@ -126,6 +126,7 @@ def test_errors(run_cli, shop: Path, args: list[str], message: str) -> None:
     assert (result.exit_code, result.stderr, result.stdout) == (2, message, "")
 
 
+@pytest.mark.django
 def test_missing_dot_binary(shop: Path, tmp_path: Path) -> None:
     """A whole process whose PATH has no ``dot``: DOT still works, SVG fails naming the binary."""
     empty = tmp_path / "bin"
@@ -210,6 +211,7 @@ def test_golden_sample_project(run_cli, sample_project: Path, name: str) -> None
         pytest.fail(f"{name} differs (review, then SQUASHKIT_UPDATE_GOLDEN=1):\n{diff}", pytrace=False)
 
 
+@pytest.mark.django
 def test_settings_loads_through_django(tmp_path: Path) -> None:
     """``--settings`` draws Django's view: the contrib dependency is the migration Django resolved it to."""
     root = shutil.copytree(REPO / "tests" / "fixtures" / "odd_files", tmp_path / "odd_files")

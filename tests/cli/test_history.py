@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# the shop fixtures are databases migrated by Django
+pytestmark = pytest.mark.django
+
 CONFIG = """
 [tool.squashkit.environments.ci]
 dsn = "sqlite:///partial.db"

@@ -61,3 +61,34 @@ def test_verify_needs_settings(run_cli: Callable, tmp_path: Path) -> None:
     result = run_cli("report", project, "-o", tmp_path / "r.html", "--verify")
     assert result.exit_code == 2
     assert result.stderr == "error: --verify needs settings: pass --settings MODULE or set [tool.squashkit] settings\n"
+
+
+def test_environment_matrix_from_real_databases(run_cli: Callable, history_shop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = run_cli(
+        "report", history_shop, "-o", out,
+        "--dsn", "sqlite:///partial.db", "--dsn", "sqlite:///full.db", "--dsn", "sqlite:///gone.db",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert str(history_shop) not in text  # the missing file is named relative to the project
+    assert "<b>gone</b>: database file does not exist: gone.db (<code>sqlite:///gone.db</code>)" in text
+    assert "<td>partial</td><td>3</td><td>4</td><td>0</td><td><code>sqlite:///partial.db</code></td>" in text
+    assert "<td>full</td><td>10</td><td>0</td><td>0</td><td><code>sqlite:///full.db</code></td>" in text
+    assert "Matrix of the migrations not applied everywhere (7; 3 applied in every set are left out)." in text
+
+
+@pytest.mark.django
+def test_verify_checks_the_proposals_with_django(run_cli: Callable, sample_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = run_cli("report", sample_copy, "-o", out, "--verify")
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "static proposals, not verified" not in text
+    proposals = text.split('<table id="sk-proposals-table"', 1)[1].split("</table>", 1)[0]
+    rows = [
+        row for row in proposals.split("<tr ") if 'data-key="purchase_orders.0004_purchaseorder_sales_order"' in row
+    ]
+    assert len(rows) == 2 and all(
+        "<td>verified: applies on its new ancestors; final state unchanged</td>" in r for r in rows
+    )

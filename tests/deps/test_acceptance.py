@@ -14,6 +14,8 @@ from squashkit.graph.static import load_static
 from tests.deps.richproject import make_rich_project
 from tests.deps.schema import migrate_and_introspect
 
+pytestmark = pytest.mark.django
+
 K = MigrationKey
 
 

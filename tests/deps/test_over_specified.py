@@ -83,6 +83,7 @@ def test_fixture_projects(name: str) -> None:
     assert_same(load_static(FIXTURES / name))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("seed", "rates"),
     [

@@ -18,9 +18,12 @@ from tests.conftest import SAMPLE_PROJECT, copy_project
 from tests.deps.schema import migrate_and_introspect
 from tests.deps.test_acceptance import outside_dependencies
 
-pytestmark = pytest.mark.skipif(
-    not (SAMPLE_PROJECT / "manage.py").is_file(), reason="sample_project is not in the repository yet"
-)
+pytestmark = [
+    pytest.mark.django,
+    pytest.mark.skipif(
+        not (SAMPLE_PROJECT / "manage.py").is_file(), reason="sample_project is not in the repository yet"
+    ),
+]
 
 SQLITE = "django.db.backends.sqlite3"
 

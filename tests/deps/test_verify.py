@@ -15,6 +15,8 @@ from squashkit.graph.model import Dependency, MigrationKey
 from squashkit.graph.static import load_static
 from tests.deps.djangoproject import make_project
 
+pytestmark = pytest.mark.django
+
 K = MigrationKey
 
 

@@ -108,6 +108,7 @@ def test_two_runs_are_byte_identical(shop: Path) -> None:
     assert first == second
 
 
+@pytest.mark.django
 def test_same_output_whatever_the_hash_seed_and_file_order(tmp_path: Path) -> None:
     """Fresh processes with different hash seeds; the second copy's files are written in reverse order."""
     make_shop(tmp_path / "one" / "shop")

@@ -40,6 +40,7 @@ from tests.graph.helpers import (
 K = MigrationKey
 
 
+@pytest.mark.django
 def test_internal_and_external_dependencies(tmp_path):
     """
     a.0001 ---> a.0002
@@ -59,6 +60,7 @@ def test_internal_and_external_dependencies(tmp_path):
     django_agrees(graph, materialize(tmp_path, p))
 
 
+@pytest.mark.django
 def test_same_app_first_is_ignored(tmp_path):
     """``("a", "__first__")`` inside app a adds no edge (#22325): a.0002 is a second root of a."""
     p = project({"a.0001": [], "a.0002": ["a.__first__"]})
@@ -68,6 +70,7 @@ def test_same_app_first_is_ignored(tmp_path):
     django_agrees(graph, materialize(tmp_path, p))
 
 
+@pytest.mark.django
 def test_first_is_the_first_root_and_latest_the_first_leaf(tmp_path):
     """
     a.0001 ---> a.0002_x          b.0001 depends on a.__first__  -> a.0001
@@ -93,6 +96,7 @@ def test_first_is_the_first_root_and_latest_the_first_leaf(tmp_path):
     django_agrees(graph, materialize(tmp_path, p))
 
 
+@pytest.mark.django
 def test_run_before_adds_an_edge_from_the_declaring_migration(tmp_path):
     """
     b.0001 declares ``run_before = [("a", "0002")]``:
@@ -109,6 +113,7 @@ def test_run_before_adds_an_edge_from_the_declaring_migration(tmp_path):
     django_agrees(graph, materialize(tmp_path, p))
 
 
+@pytest.mark.django
 def test_run_before_first_of_another_app(tmp_path):
     """``run_before = [("a", "__first__")]`` resolves to a's first root."""
     p = project({"a.0001": [], "b.0001": []}, run_before={"b.0001": ["a.__first__"]})
@@ -132,6 +137,7 @@ SQUASH = {
 REPLACES = {"a.0001_squashed_0002": ["a.0001", "a.0002"]}
 
 
+@pytest.mark.django
 @pytest.mark.parametrize("applied", [(), ("a.0001", "a.0002")], ids=["none-applied", "all-applied"])
 def test_replacement_is_used_when_none_or_all_replaced_are_applied(tmp_path, applied):
     """
@@ -150,6 +156,7 @@ def test_replacement_is_used_when_none_or_all_replaced_are_applied(tmp_path, app
     django_agrees(graph, materialize(tmp_path, p))
 
 
+@pytest.mark.django
 def test_partially_applied_replacement_is_dropped(tmp_path):
     """
     Only a.0001 applied: the squash cannot be used, c.0001 (which names the squash) is re-pointed to the latest
@@ -176,6 +183,7 @@ def test_partially_applied_replacement_is_dropped(tmp_path):
     django_agrees(graph, materialize(tmp_path, p))
 
 
+@pytest.mark.django
 def test_replaced_files_deleted_are_healed_by_the_replacement(tmp_path):
     """a.0001/a.0002 deleted after squashing: dependencies naming them move to the squash, nothing dangles."""
     p = project({"a.0001_squashed_0002": [], "a.0003": ["a.0002"], "b.0001": ["a.0001"]}, replaces=REPLACES)
@@ -342,6 +350,7 @@ def test_complete_project_unknown_and_unmigrated_apps():
     )
 
 
+@pytest.mark.django
 def test_latest_of_an_app_with_a_squash_is_the_squash(tmp_path):
     """
     Django's rule picks the *first sorted* leaf, judged before replacements.  While the replaced files are
@@ -358,6 +367,7 @@ def test_latest_of_an_app_with_a_squash_is_the_squash(tmp_path):
     django_agrees(graph, materialize(tmp_path, p))
 
 
+@pytest.mark.django
 def test_django_gives_the_same_explanation(tmp_path):
     root = materialize(tmp_path, project({"a.0001_squashed_0002": [], "a.0003": ["a.0002"]}, replaces=REPLACES))
     record_applied(root, [key("a.0001")])
@@ -368,6 +378,7 @@ def test_django_gives_the_same_explanation(tmp_path):
     )
 
 
+@pytest.mark.django
 @pytest.mark.parametrize("seed", range(16))
 def test_random_projects_build_djangos_graph(tmp_path, seed):
     """Random projects (see ``random_project``): same nodes and edges as Django, or an error in both."""

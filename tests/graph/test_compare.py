@@ -34,6 +34,7 @@ SQUASH = K("shop", "0001_squashed_0003_order_total")
 REPLACED = (K("shop", "0001_initial"), K("shop", "0002_order_note"), K("shop", "0003_order_total"))
 
 
+@pytest.mark.django
 @pytest.mark.parametrize("name", ["odd_files", "conflicts", "cycle", "dangling"])
 def test_static_equals_django_without_database(tmp_path, name):
     root = copy_fixture(name, tmp_path)
@@ -56,6 +57,7 @@ def _migrated(root: Path, state: str) -> None:
     hidden.rename(squash)
 
 
+@pytest.mark.django
 @pytest.mark.parametrize(
     ("state", "applied_shop", "shop_nodes", "outcome"),
     [
@@ -107,6 +109,7 @@ def test_odd_files_with_applied_state_from_a_real_database(tmp_path, state, appl
     assert graph.dangling == ()
 
 
+@pytest.mark.django
 def test_conflicts_graph_is_djangos(tmp_path):
     root = copy_fixture("conflicts", tmp_path)
     theirs = django_graph(root, "settings", isolate=True)
@@ -115,6 +118,7 @@ def test_conflicts_graph_is_djangos(tmp_path):
     assert {str(n) for n in theirs.nodes} == {str(n) for n in graph.migration_nodes()}
 
 
+@pytest.mark.django
 def test_computed_dependencies_are_the_only_differences(tmp_path):
     root = copy_fixture("computed_deps", tmp_path)
     static = load_static(root)
@@ -136,6 +140,7 @@ def test_computed_dependencies_are_the_only_differences(tmp_path):
     ]
 
 
+@pytest.mark.django
 def test_wrong_auth_user_model_shows_as_differences(tmp_path):
     """Without ``[tool.squashkit] AUTH_USER_MODEL`` squashkit assumes ``auth.User`` and says where it differs."""
     root = copy_fixture("odd_files", tmp_path)
@@ -218,6 +223,7 @@ def test_compare_graph_edges_maps_static_external_markers_to_djangos_choice():
     ]
 
 
+@pytest.mark.django
 def test_first_on_an_app_without_migrations_is_dropped_by_both(tmp_path):
     """makemigrations writes ``("plain", "__first__")`` for a relation to an app that has no migrations."""
     (tmp_path / "plain").mkdir()
@@ -231,6 +237,7 @@ def test_first_on_an_app_without_migrations_is_dropped_by_both(tmp_path):
     assert static.graph().dangling == ()
 
 
+@pytest.mark.django
 def test_migration_modules_setting_is_a_known_difference(tmp_path):
     """``MIGRATION_MODULES`` moves an app's migrations out of ``migrations/``: only Django sees them there.
 
@@ -251,6 +258,7 @@ def test_migration_modules_setting_is_a_known_difference(tmp_path):
     ]
 
 
+@pytest.mark.django
 def test_operations_lists_named_in_the_class_or_module_agree(tmp_path):
     """django-oscar's ``communication.0001_initial`` passes ``state_operations=state_operations``, a list
     assigned earlier in the class body; the static load follows such names (class first, then module)."""

@@ -16,6 +16,8 @@ from squashkit.graph.model import Dependency, DependencyForm, MigrationKey, Oper
 from squashkit.graph.static import load_static
 from tests.graph.helpers import copy_fixture, make_app, write_migration, write_settings
 
+pytestmark = pytest.mark.django
+
 K = MigrationKey
 
 

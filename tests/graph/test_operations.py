@@ -170,6 +170,7 @@ def test_source_summary(source, expected):
     assert from_source(source) == expected
 
 
+@pytest.mark.slow
 def test_object_summaries_agree_with_source():
     sources = [source for source, _expected in CASES.values()]
     summaries = dict(zip(CASES, from_objects(sources), strict=True))

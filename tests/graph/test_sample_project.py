@@ -4,12 +4,16 @@ applied, and everything migrated.  Databases are only ever written in ``sample_c
 
 from __future__ import annotations
 
+import pytest
+
 from squashkit.config import discover_settings
 from squashkit.graph.compare import compare_projects
 from squashkit.graph.django_loader import django_graph, load_django
 from squashkit.graph.static import load_static
 from tests.conftest import SAMPLE_PROJECT
 from tests.graph.helpers import assert_same_graph, fake_applied, manage
+
+pytestmark = pytest.mark.django
 
 
 def settings_of(root):

@@ -40,12 +40,14 @@ def test_parse_named() -> None:
     assert default_dsn_name("host=db password=x") == "postgresql"
 
 
+@pytest.mark.slow
 def test_no_source_is_unknown_state(history_shop: Path) -> None:
     state = collect_applied(history_shop)
     assert state == AppliedState()
     assert not state.known
 
 
+@pytest.mark.django
 def test_environments_of_every_kind(history_shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (history_shop / "pyproject.toml").write_text(CONFIG)
     write_snapshot(
@@ -97,12 +99,14 @@ def test_unknown_environment(history_shop: Path) -> None:
     assert str(info.value) == "No environment 'prod' (known environments: ci, local, production, staging)"
 
 
+@pytest.mark.django
 def test_django_alias_with_explicit_settings(history_shop: Path) -> None:
     state = collect_applied(history_shop, settings="shopsite.settings", database="default")
     assert state.labels == ["default"]
     assert len(state.sets[0].rows) == 10
 
 
+@pytest.mark.django
 def test_django_alias_errors(history_shop: Path) -> None:
     state = collect_applied(history_shop, settings="shopsite.settings", database=["replica"])
     assert state.failures == (
@@ -121,6 +125,7 @@ def test_django_alias_errors(history_shop: Path) -> None:
     assert state.failures[0].message == "cannot load settings: ModuleNotFoundError: No module named 'nope'"
 
 
+@pytest.mark.django
 def test_django_alias_does_not_create_a_missing_database(history_shop: Path) -> None:
     (history_shop / "db.sqlite3").unlink()
     state = collect_applied(history_shop, settings="shopsite.settings", database="default")

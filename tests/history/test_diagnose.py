@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 from squashkit.history import collect_applied
@@ -63,6 +65,7 @@ def test_consistent_databases_have_no_findings(history_shop: Path) -> None:
     assert result.exit_code == 0
 
 
+@pytest.mark.django
 def test_applied_before_dependency(history_shop: Path) -> None:
     delete_rows(history_shop / "full.db", ("crm", "0002_customer_age"))
     result = report(history_shop, "prod=sqlite:///full.db", "ci=sqlite:///partial.db")
@@ -117,6 +120,7 @@ def partial_billing(history_shop: Path, db: str) -> None:
     squash.write_text(source)
 
 
+@pytest.mark.django
 def test_partial_squash_with_replaced_files(history_shop: Path) -> None:
     partial_billing(history_shop, "old.db")
     result = report(history_shop, "old=sqlite:///old.db", "full=sqlite:///full.db")
@@ -150,6 +154,7 @@ def test_partial_squash_with_replaced_files(history_shop: Path) -> None:
     )
 
 
+@pytest.mark.django
 def test_partial_squash_whose_replaced_files_are_gone(history_shop: Path) -> None:
     partial_billing(history_shop, "old.db")
     (history_shop / "billing/migrations/0003_invoice_due.py").unlink()
@@ -166,6 +171,7 @@ def test_partial_squash_whose_replaced_files_are_gone(history_shop: Path) -> Non
     assert "NodeNotFoundError" in django_migrate_error(history_shop, history_shop / "old.db")
 
 
+@pytest.mark.django
 def test_stale_rows_renamed_deleted_and_replaced(history_shop: Path) -> None:
     crm = history_shop / "crm/migrations"
     (crm / "0003_customer_size.py").rename(crm / "0003_customer_height.py")
@@ -267,6 +273,7 @@ def test_edited_after_apply(history_shop: Path) -> None:
     )
 
 
+@pytest.mark.django
 def test_squash_not_recorded_while_replaces_is_kept(history_shop: Path) -> None:
     partial_billing(history_shop, "old.db")
     squash = history_shop / "billing/migrations" / f"{BILLING_SQUASH}.py"
@@ -286,6 +293,7 @@ def test_squash_not_recorded_while_replaces_is_kept(history_shop: Path) -> None:
     assert report(history_shop, "old=sqlite:///old.db").findings == ()
 
 
+@pytest.mark.django
 def test_finalized_squash_not_recorded(history_shop: Path) -> None:
     """Old migrations applied; the squash then lost its ``replaces`` and the old files were deleted."""
     billing = history_shop / "billing/migrations"
@@ -338,6 +346,7 @@ def test_diagnosis_never_writes(history_shop: Path) -> None:
     assert files == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in history_shop.glob("*.db")}
 
 
+@pytest.mark.django
 def test_sk401_exactly_when_django_raises(history_shop: Path) -> None:
     """Each recorded row of the fully migrated database deleted in turn: squashkit reports SK401 exactly when
     Django's ``migrate --plan`` stops with InconsistentMigrationHistory."""

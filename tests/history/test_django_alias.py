@@ -7,6 +7,8 @@ import pytest
 from squashkit.history.django_alias import AliasParams, alias_params, postgres_conninfo
 from squashkit.history.errors import SourceError
 
+pytestmark = pytest.mark.django
+
 
 def test_postgres_conninfo_keeps_libpq_options_only() -> None:
     params = AliasParams(

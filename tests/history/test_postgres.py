@@ -15,7 +15,7 @@ from squashkit.history import SchemaSelection, collect_applied
 from squashkit.history.postgres import read_postgres
 from tests.history.shop import migrate
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.django]
 
 LOGGED = re.compile(r"LOG:  (?:statement|execute [^:]*): (.*)")
 

@@ -16,9 +16,10 @@ from squashkit.history.report import history_report
 from tests.conftest import SAMPLE_PROJECT
 from tests.history.shop import db_env, migrate
 
-pytestmark = pytest.mark.skipif(
-    not (SAMPLE_PROJECT / "manage.py").is_file(), reason="sample_project has not landed yet"
-)
+pytestmark = [
+    pytest.mark.django,
+    pytest.mark.skipif(not (SAMPLE_PROJECT / "manage.py").is_file(), reason="sample_project has not landed yet"),
+]
 
 SETTINGS = "sample_project.settings"
 SQUASH = "0001_squashed_0004_alter_invoice_amount"

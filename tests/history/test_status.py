@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 from squashkit.history import AppliedRow, AppliedSet
@@ -27,6 +29,7 @@ def test_names() -> None:
     assert squash_range("0004_alter_invoice_amount") is None
 
 
+@pytest.mark.django
 def test_effective_applied_follows_django(tmp_path: Path) -> None:
     project = load_static(make_shop(tmp_path / "shop"))
     assert effective_applied(project, frozenset(REPLACED)) == frozenset([*REPLACED, SQUASH])

@@ -184,3 +184,39 @@ def test_tables_sort_on_their_headers(page: Any) -> None:
     link = page.find_element(*_by("#sk-apps-table a[data-app='billing']"))
     link.click()
     assert page.find_element(*_by("#sk-app-title")).text == "billing: 8 migrations"
+
+
+def test_edges_wrapped_in_tooltip_links_keep_their_style(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past APP_EDGE_LABELS_MAX apps the counts are tooltips: graphviz wraps each edge's shapes in <a>.
+    monkeypatch.setattr("squashkit.report.graphs.APP_EDGE_LABELS_MAX", 0)
+    path = tmp_path / "report.html"
+    path.write_text(render_html(collect_report(load_static(SAMPLE_PROJECT))), encoding="utf-8")
+    browser_logs(browser)
+    browser.get(path.as_uri())
+    styles = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#sk-apps-graph g.edge path'))"
+        ".map(p => [p.closest('a') !== null, getComputedStyle(p).fill, getComputedStyle(p).stroke]);"
+    )
+    assert styles and all(wrapped for wrapped, _, _ in styles)
+    assert {fill for _, fill, _ in styles} == {"none"}
+    assert "rgb(0, 0, 0)" not in {stroke for _, _, stroke in styles}
+    assert browser_logs(browser) == []
+
+
+def test_without_dot_the_page_works_from_its_tables(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot binary there
+    path = tmp_path / "report.html"
+    path.write_text(render_html(collect_report(load_static(SAMPLE_PROJECT))), encoding="utf-8")
+    browser_logs(browser)
+    browser.get(path.as_uri())
+    assert "graphviz 'dot' binary is not on PATH" in browser.find_element(*_by("#sk-graph .sk-note")).text
+    browser.find_element(*_by("#sk-apps-table a[data-app='inventory']")).click()
+    assert browser.find_element(*_by("#sk-app-title")).text == "inventory: 32 migrations"
+    assert len(browser.find_elements(*_by("#sk-app-table tbody tr"))) == 32
+    browser.find_element(*_by("#sk-search")).send_keys("purchase_orders.0004")
+    assert "SK201" in browser.find_element(*_by("#sk-detail-findings")).text
+    assert browser_logs(browser) == []

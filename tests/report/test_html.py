@@ -119,10 +119,12 @@ def test_script_data_and_graphs(page: str) -> None:
         "purchase_orders.0003_purchaseorderline",
     ]
     assert [f["code"] for f in data["findings"] if f["m"] == i] == ["SK201"]
-    # one inline SVG for the apps, one <template> per project app; edges name their ends by index
+    # one inline SVG for the apps, one script text per project app; edges name their ends by index
     assert page.count('<svg viewBox="') == 7
-    assert page.count("<template id=") == 6
-    template = re.search(r'<template id="sk-svg-inventory">(.*?)</template>', page, re.DOTALL).group(1)  # type: ignore[union-attr]
+    assert page.count('<script type="text/x-svg" id=') == 6
+    found = re.search(r'<script type="text/x-svg" id="sk-svg-inventory">(.*?)</script>', page, re.DOTALL)
+    assert found is not None
+    template = found.group(1)
     assert template.count('<g class="node">') == 32 + 2  # and the two other apps' migrations it depends on
     assert template.count("<title>inventory.") == 32
     first, second = keys.index("inventory.0001_initial"), keys.index("inventory.0002_product_description")
@@ -145,7 +147,7 @@ def test_without_dot_a_note_and_the_tables(monkeypatch: pytest.MonkeyPatch, tmp_
         "Graphs are left out: the graphviz &#x27;dot&#x27; binary is not on PATH (install graphviz, e.g. apt-get "
         "install graphviz, to draw them). The tables below are complete." in page
     )
-    assert "<svg" not in page and "<template" not in page
+    assert "<svg" not in page and "text/x-svg" not in page
     assert len(_rows(page, "sk-findings-table")) == 16
     assert all(not app["svg"] for app in _data(page)["apps"])
 

@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.django
+
 
 def manage(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

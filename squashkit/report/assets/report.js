@@ -193,7 +193,8 @@
           el("button", { type: "button", "data-zoom": "fit", title: "Fit", text: "fit" }),
           el("span", { cls: "sk-legend", text: "Click a migration: its ancestors (blue) and descendants (green). Blue edges: cross-app; dashed grey: redundant; dashed orange: proposed for removal." }));
         var viewport = el("div", { cls: "sk-viewport", id: "sk-app-graph" });
-        viewport.appendChild(document.importNode(tpl.content, true));
+        if (tpl.content) viewport.appendChild(document.importNode(tpl.content, true));
+        else viewport.innerHTML = tpl.textContent;
         graphWrap.appendChild(toolbar);
         graphWrap.appendChild(viewport);
         current.pz = panZoom(viewport, toolbar);
@@ -281,13 +282,16 @@
   function relatives(title, set) {
     var groups = byApp(set);
     var box = el("details", null, el("summary", { text: title + ": " + set.size + (set.size ? " in " + groups.length + " app" + (groups.length === 1 ? "" : "s") : "") }));
-    var list = el("ul");
-    groups.forEach(function (g) {
-      var li = el("li", null, el("b", { text: g[0] + " (" + g[1].length + "): " }));
-      g[1].forEach(function (i, n) { if (n) li.appendChild(document.createTextNode(", ")); li.appendChild(migLink(i)); });
-      list.appendChild(li);
+    box.addEventListener("toggle", function () {  // the list is written when first opened
+      if (!box.open || box.childNodes.length > 1) return;
+      var list = el("ul");
+      groups.forEach(function (g) {
+        var li = el("li", null, el("b", { text: g[0] + " (" + g[1].length + "): " }));
+        g[1].forEach(function (i, n) { if (n) li.appendChild(document.createTextNode(", ")); li.appendChild(migLink(i)); });
+        list.appendChild(li);
+      });
+      box.appendChild(list);
     });
-    box.appendChild(list);
     return box;
   }
   function depList(items) {
@@ -331,7 +335,7 @@
         return el("li", null, el("span", { cls: "sk-act-" + action, text: (action === "remove" ? "\u2212 " : "+ ") }),
           cellNodes(tr, 3), el("span", { cls: "sk-legend" }, " " + tr.cells[4].textContent + ": ", cellNodes(tr, 5)));
       })));
-    } else if (pr) {
+    } else if (data.proposals_analysed && !m.x && !m.out && !data.apps[m.a].ext) {
       prop.appendChild(el("p", { text: "Same as declared: nothing to change." }));
     } else {
       prop.appendChild(el("p", { cls: "sk-legend", text: m.x ? "Not analysed (outside the project)." : data.proposals_analysed ? "Not analysed." : "No proposals in this report." }));
