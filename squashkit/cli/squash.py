@@ -5,12 +5,14 @@ from __future__ import annotations
 import click
 
 from squashkit.cli._squash_lifecycle import finalize_command, status_command
+from squashkit.cli._squash_run import run_command
 
 
 @click.group("squash")
 def command() -> None:
-    """Squash migrations safely: status of existing squashes, finalize those recorded everywhere."""
+    """Squash migrations safely: run (write squashed migrations, proven), status, finalize."""
 
 
+command.add_command(run_command)
 command.add_command(status_command)
 command.add_command(finalize_command)

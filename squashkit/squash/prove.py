@@ -1,0 +1,299 @@
+"""Prove a squash on temporary databases before anything is written.
+
+On a temporary copy of the project with the squashed migrations added (the originals untouched, never a
+configured database), for SQLite and for every PostgreSQL DSN given (a temporary database is created on
+that server and dropped afterwards):
+
+* **fresh**: ``migrate`` from an empty database with the original migrations and with the squashed ones;
+  the introspected schemas (tables, columns with type, nullability and default, constraints, indexes and
+  foreign keys) must be identical;
+* **state**: the final project state (every model's fields, options, bases, managers) must be identical,
+  and ``makemigrations --check`` must find nothing with the squashed migrations;
+* **mid-range** (SQLite): a database migrated with the original migrations to the middle of each range,
+  then migrated with the squashed ones in place, must reach the same schema as a fresh one.
+
+A failed check lists the differences (the schema diff); the caller writes nothing then.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from squashkit._syspath import django_command
+from squashkit.errors import DjangoLoadError
+from squashkit.squash.execute import SquashError, SquashRun
+
+__all__ = ["Proof", "ProofCheck", "compare_schemas", "prove"]
+
+_IGNORE = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "*.sqlite3", "*.db", ".git", ".hg", ".venv*", "venv", "node_modules", ".tox", ".mypy_cache"
+)
+
+
+@dataclass(frozen=True)
+class ProofCheck:
+    """One check: ``name`` (fresh, state, makemigrations, mid-range), the database, and the differences."""
+
+    name: str
+    database: str
+    differences: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.name,
+            "database": self.database,
+            "ok": self.ok,
+            "differences": list(self.differences),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+@dataclass(frozen=True)
+class Proof:
+    checks: tuple[ProofCheck, ...]
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def lines(self) -> list[str]:
+        out = [f"proof: {'passed' if self.ok else 'FAILED'} ({self.seconds:.1f} s)"]
+        for check in self.checks:
+            out.append(f"  {check.name} on {check.database}: {'ok' if check.ok else 'differs'}")
+            out += [f"    {d}" for d in check.differences[:40]]
+            if len(check.differences) > 40:
+                out.append(f"    ... {len(check.differences) - 40} more")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "seconds": round(self.seconds, 2), "checks": [c.to_dict() for c in self.checks]}
+
+
+def _step(root: Path, settings: str, payload: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+    argv, env = django_command(root, settings, "squashkit.squash.proving", str(root), settings)
+    argv.insert(1, "-B")  # never write bytecode into the project or its copy
+    try:
+        proc = subprocess.run(
+            argv, input=json.dumps(payload), capture_output=True, text=True, env=env, cwd=str(root),
+            check=False, timeout=timeout,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise SquashError(f"the proof timed out after {exc.timeout} s") from exc
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        return {"error": lines[-1] if lines else f"Django's process exited {proc.returncode}"}
+    out: dict[str, Any] = json.loads(proc.stdout)
+    if out.get("setup_error"):
+        raise DjangoLoadError(settings, out["setup_error"])
+    return out
+
+
+def compare_schemas(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """Human-readable differences between two introspected schemas (``-`` original, ``+`` squashed)."""
+    diffs: list[str] = []
+    for table in sorted(set(a) | set(b)):
+        if table not in b:
+            diffs.append(f"- table {table}")
+            continue
+        if table not in a:
+            diffs.append(f"+ table {table}")
+            continue
+        ca, cb = a[table]["columns"], b[table]["columns"]
+        for column in sorted(set(ca) | set(cb)):
+            if ca.get(column) != cb.get(column):
+                if column in ca:
+                    diffs.append(f"- {table}.{column}: {_column(ca[column])}")
+                if column in cb:
+                    diffs.append(f"+ {table}.{column}: {_column(cb[column])}")
+        ka = [json.dumps(c, sort_keys=True) for c in a[table]["constraints"]]
+        kb = [json.dumps(c, sort_keys=True) for c in b[table]["constraints"]]
+        for item in sorted(set(ka) - set(kb)):
+            diffs.append(f"- {table} constraint {_constraint(json.loads(item))}")
+        for item in sorted(set(kb) - set(ka)):
+            diffs.append(f"+ {table} constraint {_constraint(json.loads(item))}")
+    return diffs
+
+
+def _column(c: Mapping[str, Any]) -> str:
+    null = "null" if c["null"] else "not null"
+    default = f" default {c['default']}" if c["default"] is not None else ""
+    size = f"({c['size']})" if c.get("size") not in (None, -1) else ""
+    return f"{c['type']}{size} {null}{default}"
+
+
+def _constraint(c: Mapping[str, Any]) -> str:
+    kinds = [k for k in ("primary_key", "unique", "check", "index") if c[k]]
+    if c["foreign_key"]:
+        kinds.append(f"foreign key -> {'.'.join(c['foreign_key'])}")
+    return f"{c['name']} ({', '.join(c['columns'])}) {' '.join(kinds)}".rstrip()
+
+
+def _state_diff(a: Mapping[str, Mapping[str, str]], b: Mapping[str, Mapping[str, str]]) -> list[str]:
+    diffs = []
+    for model in sorted(set(a) | set(b)):
+        if model not in b:
+            diffs.append(f"- model {model}")
+        elif model not in a:
+            diffs.append(f"+ model {model}")
+        else:
+            for item in sorted(set(a[model]) | set(b[model])):
+                if a[model].get(item) != b[model].get(item):
+                    if item in a[model]:
+                        diffs.append(f"- {model} {item}: {a[model][item]}")
+                    if item in b[model]:
+                        diffs.append(f"+ {model} {item}: {b[model][item]}")
+    return diffs
+
+
+@contextmanager
+def _copy_with(run: SquashRun) -> Iterator[Path]:
+    """A temporary copy of the project with the squashed migrations added."""
+    base = Path(tempfile.mkdtemp(prefix="squashkit-proof-"))
+    try:
+        copy = base / run.root.name
+        shutil.copytree(run.root, copy, ignore=_IGNORE, symlinks=True)
+        for change in run.changes.changes:
+            target = copy / change.path.relative_to(run.root)
+            if change.new_text is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(change.new_text, encoding="utf-8")
+        yield copy
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def _postgres_database(dsn: str) -> Iterator[str]:
+    """A new database on the server of ``dsn`` (dropped afterwards); yields its DSN."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"squashkit_proof_{secrets.token_hex(4)}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(dsn)
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _label(database: str) -> str:
+    if database.startswith("sqlite:"):
+        return "SQLite"
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(database)
+    return f"PostgreSQL {parts.hostname}:{parts.port or 5432}"
+
+
+def prove(
+    run: SquashRun,
+    settings: str,
+    *,
+    dsns: Sequence[str] = (),
+    mid_range: bool = True,
+    timeout: float | None = 1800,
+    progress: Callable[[str], None] | None = None,
+) -> Proof:
+    """Run the checks of this module for the squashes of ``run`` (see the module docstring)."""
+    started = time.perf_counter()
+    checks: list[ProofCheck] = []
+    say = progress or (lambda _text: None)
+    if not run.written:
+        return Proof((), 0.0)
+    with _copy_with(run) as copy, tempfile.TemporaryDirectory(prefix="squashkit-proofdb-") as tmp:
+        databases: list[str] = ["sqlite", *list(dsns)]
+        for database in databases:
+            with (
+                _database(database, Path(tmp), "original") as original_db,
+                _database(database, Path(tmp), "squashed") as squashed_db,
+            ):
+                label = _label(original_db)
+                t0 = time.perf_counter()
+                say(f"proof: migrating the original migrations on {label}")
+                first = database == "sqlite"
+                original = _step(
+                    run.root, settings, {"database": original_db, "introspect": True, "state": first}, timeout
+                )
+                say(f"proof: migrating the squashed migrations on {label}")
+                squashed = _step(
+                    copy, settings, {"database": squashed_db, "introspect": True, "state": first, "check": first},
+                    timeout,
+                )  # fmt: skip
+                errors = [f"original: {original['error']}"] if original.get("error") else []
+                errors += [f"squashed: {squashed['error']}"] if squashed.get("error") else []
+                if errors:
+                    checks.append(ProofCheck("fresh migrate", label, tuple(errors), time.perf_counter() - t0))
+                    continue
+                diffs = compare_schemas(original["schema"], squashed["schema"])
+                checks.append(ProofCheck("fresh migrate", label, tuple(diffs), time.perf_counter() - t0))
+                if first:
+                    checks.append(
+                        ProofCheck("final state", label, tuple(_state_diff(original["state"], squashed["state"])))
+                    )
+                    changes = tuple(f"makemigrations would write: {c}" for c in squashed["changes"])
+                    checks.append(ProofCheck("makemigrations --check", label, changes))
+                    if mid_range:
+                        checks += _mid_range(run, copy, settings, original["schema"], Path(tmp), timeout, say)
+    return Proof(tuple(checks), time.perf_counter() - started)
+
+
+@contextmanager
+def _database(database: str, tmp: Path, name: str) -> Iterator[str]:
+    if database == "sqlite":
+        path = tmp / f"{name}-{secrets.token_hex(4)}.sqlite3"
+        try:
+            yield f"sqlite:{path}"
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    with _postgres_database(database) as dsn:
+        yield dsn
+
+
+def _mid_range(
+    run: SquashRun,
+    copy: Path,
+    settings: str,
+    expected: Mapping[str, Any],
+    tmp: Path,
+    timeout: float | None,
+    say: Callable[[str], None],
+) -> list[ProofCheck]:
+    """One database migrated with the original migrations to the middle of every range, then with the squashed
+    ones in place: two processes whatever the number of ranges."""
+    middles = [o.target.members[(len(o.target.members) - 1) // 2] for o in run.written]
+    t0 = time.perf_counter()
+    shown = ", ".join(str(m) for m in middles)
+    say(f"proof: migrating to {shown}, then with the squashes")
+    path = tmp / f"mid-{secrets.token_hex(4)}.sqlite3"
+    database = f"sqlite:{path}"
+    try:
+        after = _step(run.root, settings, {"database": database, "targets": [list(m) for m in middles]}, timeout)
+        if not after.get("error"):
+            after = _step(copy, settings, {"database": database, "introspect": True}, timeout)
+    finally:
+        path.unlink(missing_ok=True)
+    diffs = [str(after["error"])] if after.get("error") else compare_schemas(expected, after["schema"])
+    return [ProofCheck(f"migrated to {shown} before the squash", "SQLite", tuple(diffs), time.perf_counter() - t0)]

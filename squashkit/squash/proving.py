@@ -1,0 +1,184 @@
+"""The Django side of a squash proof (run where Django is set up with the project's settings).
+
+:func:`migrate_step` points the ``default`` database at a temporary one (a SQLite file, or a PostgreSQL
+database named by a DSN: never a configured database), runs Django's ``migrate`` (to the end, or to one
+migration), and returns what was asked: the introspected schema, the final project state (each model's
+fields deconstructed, options, bases, managers) and whether ``makemigrations --check`` would find changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+__all__ = ["database_settings", "migrate_step"]
+
+
+def database_settings(database: str, current: dict[str, Any]) -> dict[str, Any]:
+    """``DATABASES['default']`` for a temporary database: ``sqlite:PATH`` or ``postgresql://...``."""
+    params = dict(current)
+    for key in ("TEST", "OPTIONS"):
+        params.pop(key, None)
+    if database.startswith("sqlite:"):
+        params.update(ENGINE="django.db.backends.sqlite3", NAME=database[len("sqlite:") :], HOST="", PORT="")
+        return params
+    parts = urlsplit(database)
+    params.update(
+        ENGINE="django.db.backends.postgresql",
+        NAME=unquote(parts.path.lstrip("/")),
+        HOST=parts.hostname or "",
+        PORT=str(parts.port or ""),
+        USER=unquote(parts.username or ""),
+        PASSWORD=unquote(parts.password or ""),
+    )
+    return params
+
+
+_AUTOINDEX = re.compile(r"^sqlite_autoindex_(.+)_\d+$")
+
+
+def _introspect(connection: Any) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        names = sorted(t.name for t in connection.introspection.get_table_list(cursor) if t.type == "t")
+        for table in names:
+            columns = {}
+            for col in connection.introspection.get_table_description(cursor, table):
+                columns[col.name] = {
+                    "type": str(col.type_code),
+                    "size": getattr(col, "internal_size", None),
+                    "null": bool(col.null_ok),
+                    "default": None if col.default is None else str(col.default),
+                }
+            constraints = []
+            for name, info in connection.introspection.get_constraints(cursor, table).items():
+                match = _AUTOINDEX.match(name)
+                shown = f"sqlite_autoindex_{match.group(1)}" if match else name
+                if name.startswith("__unnamed_constraint_"):
+                    shown = "(unnamed)"
+                fk = info.get("foreign_key")
+                constraints.append(
+                    {
+                        "name": shown,
+                        "columns": list(info.get("columns") or []),
+                        "primary_key": bool(info.get("primary_key")),
+                        "unique": bool(info.get("unique")),
+                        "foreign_key": list(fk) if fk else None,
+                        "check": bool(info.get("check")),
+                        "index": bool(info.get("index")),
+                        "type": str(info.get("type") or ""),
+                    }
+                )
+            constraints.sort(key=lambda c: (c["name"], c["columns"], c["type"]))
+            tables[table] = {"columns": columns, "constraints": constraints}
+    return tables
+
+
+def _state(loader: Any) -> dict[str, dict[str, str]]:
+    """Each model of the final project state: its fields, options, bases and managers as Django would write
+    them (the migration serializer: no memory addresses, stable across processes)."""
+    from django.db.migrations.serializer import serializer_factory
+
+    def text(value: Any) -> str:
+        try:
+            return str(serializer_factory(value).serialize()[0])
+        except Exception:  # a value Django cannot serialize: compare its type
+            return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+    state = loader.project_state()
+    out: dict[str, dict[str, str]] = {}
+    for (app, model), ms in sorted(state.models.items()):
+        entry = {f"field {name}": text(field) for name, field in ms.fields.items()}
+        entry.update({f"option {k}": text(v) for k, v in ms.options.items()})
+        entry["bases"] = text(tuple(ms.bases))
+        entry["managers"] = text([(name, m) for name, m in ms.managers])
+        out[f"{app}.{model}"] = entry
+    return out
+
+
+def _changes(loader: Any) -> list[str]:
+    """What ``makemigrations --check`` would write, per app (empty: nothing)."""
+    from django.apps import apps
+    from django.db.migrations.autodetector import MigrationAutodetector
+    from django.db.migrations.questioner import NonInteractiveMigrationQuestioner
+    from django.db.migrations.state import ProjectState
+
+    autodetector = MigrationAutodetector(
+        loader.project_state(),
+        ProjectState.from_apps(apps),
+        NonInteractiveMigrationQuestioner(specified_apps=None, dry_run=True),
+    )
+    changes = autodetector.changes(graph=loader.graph)
+    return [
+        f"{app}: {op.describe()}"
+        for app, migrations in sorted(changes.items())
+        for migration in migrations
+        for op in migration.operations
+    ]
+
+
+def migrate_step(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload``: ``database``, ``targets`` (``[[app, name], ...]`` migrated in turn, or None: every app),
+    ``introspect``,
+    ``state``, ``check``.  Returns ``{"error": ...}`` when Django's migrate fails."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    settings.DATABASES["default"] = database_settings(payload["database"], settings.DATABASES["default"])
+    connections.__dict__.pop("settings", None)  # re-read DATABASES (a cached_property)
+    connections._settings = None
+    with contextlib.suppress(AttributeError):  # django.setup() may have made the connection object already
+        del connections["default"]
+    connection = connections["default"]
+    wanted = settings.DATABASES["default"]
+    if connection.settings_dict["NAME"] != wanted["NAME"] or connection.settings_dict["ENGINE"] != wanted["ENGINE"]:
+        return {"error": "could not point the default database at a temporary one"}
+    out: dict[str, Any] = {"error": None}
+    targets = payload.get("targets")
+    try:
+        for app, name in targets or ():
+            call_command("migrate", app, name, verbosity=0, interactive=False)
+        if not targets:
+            call_command("migrate", verbosity=0, interactive=False)
+    except Exception as exc:
+        out["error"] = f"migrate failed: {type(exc).__name__}: {exc}"
+        return out
+    if payload.get("introspect"):
+        out["schema"] = _introspect(connection)
+    if payload.get("state") or payload.get("check"):
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+        if payload.get("state"):
+            out["state"] = _state(loader)
+        if payload.get("check"):
+            out["changes"] = _changes(loader)
+    connection.close()
+    return out
+
+
+def _main(argv: list[str]) -> int:  # pragma: no cover - replaced by the Django runner's action
+    import json
+    import sys
+
+    from squashkit.errors import DjangoLoadError
+    from squashkit.graph.django_loader import _setup
+
+    root, settings = Path(argv[0]), argv[1]
+    payload = json.loads(sys.stdin.read() or "{}")
+    try:
+        _setup(root, settings)
+        out = migrate_step(payload)
+    except DjangoLoadError as exc:
+        out = {"setup_error": exc.reason}
+    sys.stdout.write(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))
