@@ -220,3 +220,12 @@ def test_without_dot_the_page_works_from_its_tables(
     browser.find_element(*_by("#sk-search")).send_keys("purchase_orders.0004")
     assert "SK201" in browser.find_element(*_by("#sk-detail-findings")).text
     assert browser_logs(browser) == []
+
+
+def test_a_fragment_opens_a_migration_and_the_search_keeps_it(page: Any, report_url: str) -> None:
+    page.find_element(*_by("#sk-search")).send_keys("inventory.0012")
+    assert page.current_url == report_url + "#m=inventory.0012_reservation"
+    page.get(report_url + "#m=purchase_orders.0004_purchaseorder_sales_order")
+    page.refresh()  # a fragment-only navigation does not reload the page
+    assert page.find_element(*_by("#sk-detail h2")).text == "purchase_orders.0004_purchaseorder_sales_order"
+    assert page.find_element(*_by("#sk-app-title")).text == "purchase_orders: 12 migrations"

@@ -396,6 +396,9 @@
     var box = document.getElementById("sk-search");
     if (box.value !== m.k) box.value = m.k;
     hideMatches();
+    if (location.hash !== "#m=" + m.k) {
+      try { history.replaceState(null, "", "#m=" + m.k); } catch (err) { /* a page that cannot keep a fragment */ }
+    }
     if (scroll !== false) document.getElementById("sk-detail").scrollIntoView({ block: "start" });
   }
 
@@ -454,5 +457,10 @@
     if (a.classList.contains("sk-app")) openApp(a.getAttribute("data-app"), true);
     else if (byKey.has(a.getAttribute("data-key"))) select(byKey.get(a.getAttribute("data-key")));
   });
+  box.addEventListener("blur", function () { setTimeout(hideMatches, 200); });  // after a click on a match
+  // report.html#m=APP.NAME opens that migration; #app=LABEL that app
+  var target = decodeURIComponent(location.hash.slice(1));
+  if (target.indexOf("m=") === 0 && byKey.has(target.slice(2))) select(byKey.get(target.slice(2)));
+  else if (target.indexOf("app=") === 0 && appIndex.has(target.slice(4))) openApp(target.slice(4), true);
   document.documentElement.setAttribute("data-sk-ready", "1");
 })();
