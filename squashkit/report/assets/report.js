@@ -84,6 +84,14 @@
       set({ x: p.x - (p.x - view.x) * f, y: p.y - (p.y - view.y) * f, w: view.w * f, h: view.h * f });
     }
     function fit() { set({ x: full.x, y: full.y, w: full.w, h: full.h }); }
+    function initial() {
+      // The whole graph when it stays readable; else its top at a readable scale ("fit" shows it whole).
+      var r = viewport.getBoundingClientRect();
+      if (!r.width || !r.height || Math.min(r.width / full.w, r.height / full.h) >= 0.5) { fit(); return; }
+      var w = r.width * 1.25, h = r.height * 1.25;
+      set({ x: full.x + (full.w - w) / 2, y: full.y, w: w, h: h });
+    }
+    initial();
     viewport.addEventListener("wheel", function (e) {
       e.preventDefault();
       zoom(Math.pow(1.0015, e.deltaY), toSvg(e.clientX, e.clientY));
@@ -180,6 +188,7 @@
   function openApp(label, scroll) {
     var a = appIndex.get(label);
     if (a === undefined) return;
+    appView.hidden = false;  // first: the graph's initial view is sized on the shown viewport
     if (current.app !== label) {
       current = { app: label, pz: null, rows: new Map() };
       document.getElementById("sk-app-title").textContent = label + ": " + countOf[a] + " migration" + (countOf[a] === 1 ? "" : "s");
