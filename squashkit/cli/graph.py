@@ -56,6 +56,11 @@ def _write(data: bytes, output: Path | None, fmt: str) -> None:
             stream.write(data)
             stream.flush()
         return
+    blocking = next((p for p in (output.parent, *output.parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:  # mkdir would say "File exists"
+        raise UsageError(f"cannot write {output}: {blocking} is a file, not a directory")
+    if output.is_dir():
+        raise UsageError(f"cannot write {output}: it is a directory; give a file name (-o {output / 'graph.dot'})")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)

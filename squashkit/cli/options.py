@@ -231,10 +231,16 @@ def collect_from_options(
     ``require`` is False.  Keyword arguments that are not applied-state options are ignored, so a command
     can pass its whole ``**kwargs``.
     """
-    from squashkit.history import AllSourcesFailedError, collect_applied
+    from squashkit.history import AllSourcesFailedError, collect_applied, load_environments
 
     if all_schemas and schemas:
         raise UsageError("--all-schemas and --schema are exclusive")
+    if all_envs and not load_environments(project_dir):
+        raise UsageError(
+            f"--all-envs: no environment is configured for {project_dir}; add one per environment to "
+            'pyproject.toml, e.g. [tool.squashkit.environments.production] with dsn_env = "PROD_DATABASE_URL" '
+            "(or dsn, database, snapshot), or name sources with --dsn, --snapshot or --database"
+        )
     state = collect_applied(
         project_dir,
         envs=list(envs),
@@ -243,6 +249,7 @@ def collect_from_options(
         database=list(databases),
         dsns=list(dsns),
         snapshots=list(snapshots),
+        base=Path.cwd(),  # paths on the command line are relative to where the command runs
         schemas=list(schemas) or None,
         all_schemas=all_schemas,
     )

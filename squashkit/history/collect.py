@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from squashkit.config import Config, discover_settings, load_config
 from squashkit.history.environments import DSN_SCHEMES, Environment, load_environments, select_environments
 from squashkit.history.errors import SnapshotError, SourceError
 from squashkit.history.model import AppliedSet, AppliedState, SourceFailure
-from squashkit.history.redact import dsn_password, redact_dsn
+from squashkit.history.redact import dsn_password, encode_password, redact_dsn
 from squashkit.history.schemas import SchemaSelection
 
 __all__ = ["SourceSpec", "collect_applied", "parse_named", "read_source", "resolve_sources"]
@@ -45,6 +45,9 @@ class SourceSpec:
     value: str
     settings: str | None = None
     schemas: SchemaSelection = field(default_factory=SchemaSelection)
+    #: the folder a relative SQLite or snapshot path resolves against (None: the project root, which is the
+    #: folder of the pyproject.toml that configures environments)
+    base: Path | None = None
 
     def describe(self) -> str:
         if self.kind == "dsn":
@@ -70,14 +73,18 @@ def parse_named(value: str, *, dsn: bool) -> tuple[str | None, str]:
 def default_dsn_name(dsn: str) -> str:
     """A label for an unnamed DSN: the SQLite file's stem or the database name (never anything secret)."""
     if not dsn.startswith(DSN_SCHEMES):
+        if "://" in dsn:  # an unsupported scheme (mysql://...): named after it, never "postgresql"
+            return dsn.split("://", 1)[0] or "dsn"
+        if "=" not in dsn:  # a bare path
+            return Path(dsn).stem or "dsn"
         match = _DBNAME.search(dsn)
         return match.group("name") if match else "postgresql"
     if dsn.startswith("sqlite:"):
         return Path(dsn.split(":", 1)[1].lstrip("/") or "sqlite").stem or "sqlite"
-    try:
-        path = unquote(urlsplit(dsn).path).strip("/")
-    except ValueError:
-        path = ""
+    # The database name after the host: what follows the LAST "@" (an unencoded "@" or "/" in a password
+    # must not leak into the label), then the first "/".
+    netloc_and_path = dsn.split("://", 1)[-1].rsplit("@", 1)[-1]
+    path = unquote(netloc_and_path.partition("/")[2].partition("?")[0]).strip("/")
     return path or "postgresql"
 
 
@@ -93,8 +100,13 @@ def resolve_sources(
     schemas: bool | str | Sequence[str] | SchemaSelection | None = None,
     all_schemas: bool = False,
     config: Config | None = None,
+    base: Path | None = None,
 ) -> list[SourceSpec]:
-    """The sources the options name (raises for unknown environments or malformed configuration)."""
+    """The sources the options name (raises for unknown environments or malformed configuration).
+
+    Relative paths in ``dsns`` and ``snapshots`` resolve against ``base`` (the CLI passes the current
+    folder), those of configured environments against the project root (where pyproject.toml is).
+    """
     config = config if config is not None else load_config(root)
     override: SchemaSelection | None = None
     if all_schemas:
@@ -120,10 +132,12 @@ def resolve_sources(
         specs.append(SourceSpec(alias, "database", alias, settings, override or SchemaSelection()))
     for item in dsns:
         name, dsn = parse_named(item, dsn=True)
-        specs.append(SourceSpec(name or default_dsn_name(dsn), "dsn", dsn, schemas=override or SchemaSelection()))
+        specs.append(
+            SourceSpec(name or default_dsn_name(dsn), "dsn", dsn, schemas=override or SchemaSelection(), base=base)
+        )
     for snapshot_item in snapshots:
         label, snapshot = parse_named(str(snapshot_item), dsn=False)
-        specs.append(SourceSpec(label or "", "snapshot", snapshot))
+        specs.append(SourceSpec(label or "", "snapshot", snapshot, base=base))
     return specs
 
 
@@ -135,9 +149,14 @@ def _read_dsn(
 
     if dsn.startswith("sqlite:"):
         return [read_sqlite(sqlite_path(dsn, root), spec.env, source)], []
-    if dsn.startswith(("postgresql:", "postgres:")) or "=" in dsn:
-        return read_postgres(dsn, spec.env, source, spec.schemas, secrets=secrets)
-    raise SourceError(spec.env, source, "unsupported DSN (expected sqlite:///path or postgresql://...)")
+    if dsn.startswith(("postgresql:", "postgres:")) or ("=" in dsn and "://" not in dsn):
+        return read_postgres(encode_password(dsn), spec.env, source, spec.schemas, secrets=secrets)
+    if "://" in dsn:
+        scheme = dsn.split("://", 1)[0]
+        reason = f"unsupported DSN scheme {scheme}:// (expected sqlite:///path or postgresql://...)"
+    else:
+        reason = "not a DSN: a SQLite file is written sqlite:///relative.db or sqlite:////absolute.db"
+    raise SourceError(spec.env, source, reason)
 
 
 def read_source(
@@ -151,10 +170,10 @@ def read_source(
 
     if spec.kind == "snapshot":
         path = Path(spec.value)
-        path = path if path.is_absolute() else root / path
+        path = path if path.is_absolute() else (spec.base or root) / path
         return read_snapshot(path, spec.env or None), []
     if spec.kind == "dsn":
-        return _read_dsn(spec, spec.value, root, redact_dsn(spec.value), [dsn_password(spec.value)])
+        return _read_dsn(spec, spec.value, spec.base or root, redact_dsn(spec.value), [dsn_password(spec.value)])
     if spec.kind == "dsn_env":
         dsn = os.environ.get(spec.value)
         if not dsn:
@@ -187,8 +206,12 @@ def collect_applied(
     schemas: bool | str | Sequence[str] | SchemaSelection | None = None,
     all_schemas: bool = False,
     config: Config | None = None,
+    base: Path | None = None,
 ) -> AppliedState:
     """Applied state of every source named (see :func:`resolve_sources`); failures are collected, not raised.
+
+    Relative paths of ``dsns`` and ``snapshots`` resolve against ``base`` (default: ``root``); those written in
+    ``[tool.squashkit.environments]`` against the project root, where that pyproject.toml is.
 
     Raises :class:`~squashkit.history.errors.EnvironmentNotFoundError` for an unknown ``--env`` and
     :class:`~squashkit.errors.ConfigError` for a malformed ``[tool.squashkit.environments]``.
@@ -207,6 +230,7 @@ def collect_applied(
         schemas=schemas,
         all_schemas=all_schemas,
         config=config,
+        base=Path(base).resolve() if base is not None else None,
     )
 
     def read(spec: SourceSpec) -> tuple[list[AppliedSet], list[SourceFailure]]:

@@ -10,11 +10,12 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, unquote, urlsplit
 
-__all__ = ["MASK", "dsn_password", "redact_dsn", "scrub"]
+__all__ = ["MASK", "dsn_password", "encode_password", "redact_dsn", "scrub"]
 
 MASK = "***"
 
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:@/\s]*):(?P<password>[^@\s]*)@")
+# Greedy up to the LAST "@" of the token: a password with an unencoded "@" or "/" is masked whole.
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:@/\s]*):(?P<password>\S*)@")
 _KV_PASSWORD = re.compile(r"(?P<key>\bpassword\s*=\s*)(?P<value>'(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
 
 
@@ -32,8 +33,22 @@ def dsn_password(dsn: str) -> str | None:
     return None
 
 
+def encode_password(dsn: str) -> str:
+    """``dsn`` with its URL password percent-encoded (an unencoded ``@`` or ``/`` in it would make libpq read
+    part of the password as the host, and name that part in its error message); other DSNs unchanged."""
+    match = _URL_PASSWORD.match(dsn)
+    if match is None or not match.group("password"):
+        return dsn
+    password = quote(unquote(match.group("password")), safe="")
+    return f"{match.group('scheme')}{match.group('user')}:{password}@{dsn[match.end() :]}"
+
+
 def redact_dsn(dsn: str) -> str:
-    """``dsn`` with any password (userinfo or ``password=`` parameter) replaced by ``***``."""
+    """``dsn`` with any password (userinfo or ``password=`` parameter) replaced by ``***``.
+
+    Everything between ``://`` and the last ``@`` is the user and password: a password holding an unencoded
+    ``@`` or ``/`` is masked whole, never cut at its first ``@``.
+    """
     out = _URL_PASSWORD.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", dsn)
     return _KV_PASSWORD.sub(lambda m: f"{m.group('key')}{MASK}", out)
 

@@ -42,7 +42,11 @@ def _parse_applied(value: object) -> datetime | None:
 def read_sqlite(path: Path, env: str, source: str | None = None) -> AppliedSet:
     """Rows of ``django_migrations`` in ``path`` (a missing file or table is a :class:`SourceError`)."""
     source = source or f"sqlite:///{path}"
+    if path.is_dir():
+        raise SourceError(env, source, f"{path} is a directory, not a SQLite database file")
     if not path.is_file():
+        if path.exists():
+            raise SourceError(env, source, f"{path} is not a regular file, not a SQLite database file")
         raise SourceError(env, source, f"database file does not exist: {path}")
     uri = f"file:{quote(str(path))}?mode=ro"
     try:

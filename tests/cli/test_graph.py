@@ -276,3 +276,13 @@ def test_unreadable_applied_state_source(run_cli, shop: Path, tmp_path: Path) ->
     assert result.exit_code == 2
     assert result.stderr.startswith("error: no applied-state source could be read:\n  prod: ")
     assert result.stdout == ""
+
+
+def test_output_under_a_file_is_a_clean_message(run_cli, tmp_path: Path, sample_project: Path) -> None:
+    (tmp_path / "FILE").write_text("")
+    result = run_cli("graph", sample_project, "-o", tmp_path / "FILE" / "x.dot")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"error: cannot write {tmp_path / 'FILE' / 'x.dot'}: {tmp_path / 'FILE'} is a file, not a directory\n"
+    )

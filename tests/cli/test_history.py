@@ -42,6 +42,14 @@ No inconsistency found.
 """
 
 
+@pytest.fixture(autouse=True)
+def _run_from_the_project(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the project folder, as a user would: relative --dsn/--snapshot paths resolve against the
+    current folder (``test_command_line_paths_are_relative_to_the_current_folder`` runs from elsewhere)."""
+    if "history_shop" in request.fixturenames:
+        monkeypatch.chdir(request.getfixturevalue("history_shop"))
+
+
 def words(text: str) -> list[str]:
     """Lines with runs of spaces collapsed (column widths depend on the content)."""
     return [" ".join(line.split()) for line in text.splitlines()]
@@ -289,3 +297,53 @@ def test_many_states_show_counts(history_shop: Path, run_cli) -> None:
     )
     assert "| migration | applied | pending | stale | unused |\n| --- | ---: | ---: | ---: | ---: |" in markdown.stdout
     assert "| crm.0002_customer_age | 5 | 5 |  |  |" in markdown.stdout
+
+
+def test_command_line_paths_are_relative_to_the_current_folder(
+    history_shop: Path, tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--dsn sqlite:///x.db and --snapshot resolve against the current folder (as -o does); paths in
+    [tool.squashkit] against the project's pyproject.toml."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (history_shop / "full.db").rename(elsewhere / "full.db")
+    monkeypatch.chdir(elsewhere)
+    result = run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///full.db", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (missing := run_cli("history", "show", history_shop, "--dsn", "prod=sqlite:///partial.db"))
+    assert missing.exit_code == 2
+    assert f"database file does not exist: {elsewhere / 'partial.db'}" in missing.stderr
+    (history_shop / "pyproject.toml").write_text(CONFIG)
+    configured = run_cli("history", "show", history_shop, "--env", "ci", "--format", "json")
+    assert configured.exit_code in (0, 1), configured.stderr  # sqlite:///partial.db next to pyproject.toml
+
+
+def test_all_envs_without_environments_says_how_to_configure(history_shop: Path, run_cli) -> None:
+    result = run_cli("history", "show", history_shop, "--all-envs")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: --all-envs: no environment is configured for {history_shop}; add one per environment to "
+        'pyproject.toml, e.g. [tool.squashkit.environments.production] with dsn_env = "PROD_DATABASE_URL" '
+        "(or dsn, database, snapshot), or name sources with --dsn, --snapshot or --database\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("dsn", "message"),
+    [
+        (
+            "mysql://u:secret@h/db",
+            "mysql: unsupported DSN scheme mysql:// (expected sqlite:///path or postgresql://...) (mysql://u:***@h/db)",
+        ),
+        (
+            "/tmp/x.db",
+            "x: not a DSN: a SQLite file is written sqlite:///relative.db or sqlite:////absolute.db (/tmp/x.db)",
+        ),
+        ("sqlite:////tmp", "tmp: /tmp is a directory, not a SQLite database file (sqlite:////tmp)"),
+    ],
+)
+def test_unsupported_dsns_are_named_for_what_they_are(history_shop: Path, run_cli, dsn: str, message: str) -> None:
+    result = run_cli("history", "show", history_shop, "--dsn", dsn)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: no applied-state source could be read:\n  {message}\n"

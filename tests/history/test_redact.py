@@ -33,3 +33,25 @@ def test_scrub_removes_known_secrets_plain_and_quoted() -> None:
 
 def test_scrub_ignores_empty_secrets() -> None:
     assert scrub("nothing to hide", [None, ""]) == "nothing to hide"
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "postgresql://app:p@ss/w@rd@db.example:5432/shop",
+        "postgresql://app:s3/cr@t@db.example:5432/shop",
+        "postgresql://app:@@@db.example:5432/shop",
+    ],
+)
+def test_unencoded_at_or_slash_in_a_password_is_masked_whole(dsn: str) -> None:
+    """Everything between ``://`` and the last ``@``: no fragment of the password in the label or source."""
+    from squashkit.history.collect import default_dsn_name
+    from squashkit.history.redact import encode_password
+
+    assert redact_dsn(dsn) == "postgresql://app:***@db.example:5432/shop"
+    assert default_dsn_name(dsn) == "shop"
+    password = dsn.split("://app:", 1)[1].rsplit("@", 1)[0]
+    assert dsn_password(dsn) == password
+    # handed to libpq with the password percent-encoded, so the host is the one after the last "@"
+    assert encode_password(dsn).endswith("@db.example:5432/shop")
+    assert "@" not in encode_password(dsn).split("://app:", 1)[1].rsplit("@", 1)[0]
