@@ -165,12 +165,12 @@ def _main(argv: list[str]) -> int:  # pragma: no cover - replaced by the Django 
     import sys
 
     from squashkit.errors import DjangoLoadError
-    from squashkit.graph.django_loader import _setup
+    from squashkit.graph.django_loader import setup_django
 
     root, settings = Path(argv[0]), argv[1]
     payload = json.loads(sys.stdin.read() or "{}")
     try:
-        _setup(root, settings)
+        setup_django(root, settings)
         out = migrate_step(payload)
     except DjangoLoadError as exc:
         out = {"setup_error": exc.reason}
