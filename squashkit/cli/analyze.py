@@ -43,6 +43,11 @@ def _cells(report: Report, row: AppMetrics) -> list[str]:
     ]
 
 
+def _code(text: str) -> str:
+    """``text`` as inline code, or an empty cell (never a literal `` ` ` ``)."""
+    return f"`{text}`" if text else ""
+
+
 def _totals_line(report: Report) -> str:
     t = report.totals
     longest = "skipped" if report.is_skipped("longest_path") else str(len(t.longest_path))
@@ -136,7 +141,7 @@ def render_markdown(report: Report, cross_check: list[str] | None) -> str:
             "",
             markdown_table(
                 ["code", "severity", "location", "message"],
-                [[f.code, f.severity.value, f"`{f.location(root)}`", f.message] for f in report.findings],
+                [[f.code, f.severity.value, _code(f.location(root)), f.message] for f in report.findings],
             ),
         ]
     if cross_check is not None:

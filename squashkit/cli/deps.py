@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # libcst (through the rewrite layer) is imported only when a 
     from squashkit.deps.fix import FixPlan
 
 _SIGN = {"remove": "-", "add": "+", "keep": " "}
+#: version of the JSON shape of ``deps`` (fields are only added within a version)
+SCHEMA_VERSION = 1
 
 
 def _status(proposal: Proposal, plan: FixPlan | None, written: Sequence[Path] = ()) -> str:
@@ -218,6 +220,7 @@ def command(
     if fmt == "json":
         echo_json(
             {
+                "schema_version": SCHEMA_VERSION,
                 "project": str(root),
                 "proposals": [
                     {

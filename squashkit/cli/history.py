@@ -48,6 +48,10 @@ COUNTS_LEGEND = "sets where each migration is applied, pending, stale (recorded,
 MAX_LABELS = 6
 
 
+#: version of the JSON shape of ``history show`` (fields are only added within a version)
+SCHEMA_VERSION = 1
+
+
 def _labels(labels: Sequence[str], limit: int = MAX_LABELS) -> str:
     if len(labels) <= limit:
         return ", ".join(labels)
@@ -219,7 +223,7 @@ def show(
         data = report.to_dict()
         if selected is not None:
             _restrict_json(data, report, selected)
-        echo_json(data)
+        echo_json({"schema_version": SCHEMA_VERSION, **data})
     elif fmt == "markdown":
         _render_markdown(report, selected, show_matrix)
     else:

@@ -298,3 +298,19 @@ def test_empty_secret_key_does_not_stop_django_loads(run_cli, tmp_path: Path) ->
     result = run_cli("graph", root, "--django", "-o", tmp_path / "blog.dot")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "blog.dot").read_text().startswith("digraph")
+
+
+def test_markdown_shows_an_empty_location_as_an_empty_cell(sample_project: Path) -> None:
+    """A finding with neither file nor migration: an empty cell, not a literal `` ` ` ``."""
+    import dataclasses
+
+    from squashkit import load_static
+    from squashkit.analysis import analyze
+    from squashkit.cli.analyze import render_markdown
+    from squashkit.rules.model import Finding, Severity
+
+    report = analyze(load_static(sample_project))
+    odd = Finding(code="SK104", severity=Severity.ERROR, message="somewhere")
+    text = render_markdown(dataclasses.replace(report, findings=(odd,)), None)
+    assert "| SK104 | error |  | somewhere |" in text
+    assert "``" not in text

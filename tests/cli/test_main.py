@@ -52,3 +52,27 @@ def test_stdout_on_a_full_disk_is_a_clean_error(tmp_path: Path, args: list[str])
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines()[-1] == "error: cannot write output: No space left on device", result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _json_commands(db: Path) -> list[list[str]]:
+    dsn = f"prod=sqlite:///{db}"
+    return [
+        ["analyze", str(SAMPLE), "--format", "json"],
+        ["deps", str(SAMPLE), "--no-verify", "--format", "json"],
+        ["history", "show", str(SAMPLE), "--dsn", dsn, "--format", "json"],
+        ["squash", "status", str(SAMPLE), "--dsn", dsn, "--format", "json"],
+        ["squash", "finalize", str(SAMPLE), "--dsn", dsn, "--format", "json"],
+        ["rules", "--format", "json"],
+        ["rule", "SK101", "--format", "json"],
+    ]
+
+
+def test_every_json_output_carries_schema_version(tmp_path: Path, run_cli) -> None:
+    """Scripts parse these: each JSON output says which shape it has (README: a JSON section per command)."""
+    import json
+
+    for args in _json_commands(_database(tmp_path)):
+        result = run_cli(*args)
+        assert result.exception is None, (args, result.exception)
+        data = json.loads(result.stdout)
+        assert data.get("schema_version") == 1, args

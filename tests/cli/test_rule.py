@@ -51,3 +51,10 @@ def test_unknown_code(run_cli) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == "error: unknown rule 'SK999'; `squashkit rules` lists every rule\n"
+
+
+def test_sk201_explains_every_case_it_reports(run_cli) -> None:
+    """SK201 also fires for an unreferenced app and beside a provider already listed, not only "later"."""
+    text = " ".join(run_cli("rule", "SK201").stdout.split())
+    assert "nothing of which is referenced" in text
+    assert "already listed" in text

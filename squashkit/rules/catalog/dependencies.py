@@ -14,8 +14,10 @@ SK201 = register_rule(
         fix="squashkit deps --fix",
         explanation="""\
 ## What it does
-Reports a cross-app dependency on a later migration than the one that provides what the migration
-references (a model, a field used by `to_field`, a model's state).
+Reports a cross-app dependency wider than what the migration references (a model, a field used by
+`to_field`, a model's state): one on a later migration than the one providing it ("needs only X"), one on an
+app nothing of which is referenced, and one whose provider is already in the list ("needs only X, ...,
+already listed": the extra entry may be earlier or later than X).
 
 ## Why is this bad?
 `makemigrations` makes a migration depend on the *latest* migration of every app it references. Such edges
