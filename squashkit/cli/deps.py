@@ -147,6 +147,7 @@ def _applied_source(root: Path, settings: str | None, opts: dict[str, Any]) -> _
 @options.verify_settings_option
 @options.app_option
 @options.format_option
+@options.cache_option
 @click.option("--diff", "show_diff", is_flag=True, help="Print the rewrites as unified diffs.")
 @click.option("--fix", is_flag=True, help="Write the verified proposals of unapplied migrations.")
 @click.option(
@@ -162,6 +163,7 @@ def command(
     settings: str | None,
     apps: tuple[str, ...],
     fmt: str,
+    no_cache: bool,
     show_diff: bool,
     fix: bool,
     assume_unapplied: bool,
@@ -169,7 +171,7 @@ def command(
     **applied_opts: Any,
 ) -> None:
     """Propose the minimal cross-app dependencies of each migration; --diff shows, --fix writes them."""
-    project = load_static(project_dir)
+    project = load_static(project_dir, cache=not no_cache)
     root = project.root
     selected = options.check_apps(project, apps)
     graph = project.graph()

@@ -191,6 +191,7 @@ def command() -> None:
 @options.applied_state_options
 @options.app_option
 @options.format_option
+@options.cache_option
 @click.option("--matrix/--no-matrix", "show_matrix", default=True, show_default=True, help="Show the matrix.")
 @options.handle_errors
 def show(
@@ -200,6 +201,7 @@ def show(
     apps: tuple[str, ...],
     fmt: str,
     show_matrix: bool,
+    no_cache: bool,
     **source_opts: Any,
 ) -> None:
     """Applied, pending and stale migrations per environment / schema, and inconsistencies with their fixes.
@@ -214,7 +216,7 @@ def show(
     """
     from squashkit.history.report import history_report
 
-    project = options.load_project(project_dir, settings, use_django)
+    project = options.load_project(project_dir, settings, use_django, cache=not no_cache)
     selected = options.check_apps(project, apps)
     opts = _default_sources(project_dir, settings, source_opts)
     state = options.collect_from_options(project_dir, settings=settings, warn=fmt == "table", **opts)

@@ -76,3 +76,27 @@ def test_every_json_output_carries_schema_version(tmp_path: Path, run_cli) -> No
         assert result.exception is None, (args, result.exception)
         data = json.loads(result.stdout)
         assert data.get("schema_version") == 1, args
+
+
+def test_shared_options_are_offered_alike() -> None:
+    """--app and --no-cache mean the same wherever a command loads the project's migrations."""
+    import click
+
+    from squashkit.cli import cli
+
+    ctx = click.Context(cli)
+    history = cli.get_command(ctx, "history")
+    assert isinstance(history, click.Group)
+    commands = {
+        "analyze": cli.get_command(ctx, "analyze"),
+        "deps": cli.get_command(ctx, "deps"),
+        "graph": cli.get_command(ctx, "graph"),
+        "history show": history.get_command(ctx, "show"),
+    }
+    for name, command in commands.items():
+        assert command is not None
+        flags = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        assert {"--app", "--no-cache", "--settings"} <= flags, name
+        helps = {p.opts[0]: p.help for p in command.params if isinstance(p, click.Option)}
+        assert helps["--no-cache"].startswith("Parse every migration file"), name
+        assert helps["--app"] == "Restrict to this app label (repeatable).", name
