@@ -35,6 +35,7 @@ import libcst as cst
 
 from squashkit._syspath import django_command
 from squashkit.errors import DjangoLoadError, SquashkitError
+from squashkit.graph.helpers import squashed_name
 from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
 from squashkit.rewrite.lists import RewriteError, rewrite_source
 from squashkit.squash.porting import _binding_of
@@ -52,7 +53,6 @@ __all__ = [
     "finish_source",
     "squash",
     "squash_dependencies",
-    "squashed_name",
     "target_for",
 ]
 
@@ -203,12 +203,6 @@ def _dependency_text(dep: Dependency) -> str:
     if dep.form is DependencyForm.SWAPPABLE:
         return f"swappable_dependency(settings.{dep.setting})"
     return str(dep.key)
-
-
-def squashed_name(app_first: bool, first: str, last: str) -> str:
-    """Django's name for a squash: ``0001_squashed_<last>`` from the app's first migration, else
-    ``<first>_squashed_<last>`` (``squashmigrations``' own rule)."""
-    return f"0001_squashed_{last}" if app_first else f"{first}_squashed_{last}"
 
 
 # -- dependencies ---------------------------------------------------------------------------------------
@@ -574,7 +568,7 @@ def squash(
             unreplaced = project.graph(replace_migrations=False)
             chain = [k for k in unreplaced.forwards_plan(target.last) if k.app_label == target.app]
         initial = bool(chain) and chain[0] == target.first
-        name = squashed_name(initial, target.first.name, target.last.name)
+        name = squashed_name(target.app, target.first.name, target.last.name, from_first=initial)
         path = app.migrations_path / f"{name}.py"
         outcome = SquashOutcome(target, name, path, initial=initial, run_before=_run_before(project, target))
         if path.exists():

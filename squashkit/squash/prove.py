@@ -8,7 +8,8 @@ that server and dropped afterwards):
   the introspected schemas (tables, columns with type, nullability and default, constraints, indexes and
   foreign keys) must be identical;
 * **state**: the final project state (every model's fields, options, bases, managers) must be identical,
-  and ``makemigrations --check`` must find nothing with the squashed migrations;
+  and ``makemigrations --check`` must find nothing with the squashed migrations that it does not find with
+  the original ones;
 * **mid-range** (SQLite): a database migrated with the original migrations to the middle of each range,
   then migrated with the squashed ones in place, must reach the same schema as a fresh one.
 
@@ -234,7 +235,10 @@ def prove(
                 say(f"proof: migrating the original migrations on {label}")
                 first = database == "sqlite"
                 original = _step(
-                    run.root, settings, {"database": original_db, "introspect": True, "state": first}, timeout
+                    run.root,
+                    settings,
+                    {"database": original_db, "introspect": True, "state": first, "check": first},
+                    timeout,
                 )
                 say(f"proof: migrating the squashed migrations on {label}")
                 squashed = _step(
@@ -252,7 +256,10 @@ def prove(
                     checks.append(
                         ProofCheck("final state", label, tuple(_state_diff(original["state"], squashed["state"])))
                     )
-                    changes = tuple(f"makemigrations would write: {c}" for c in squashed["changes"])
+                    # What makemigrations would write with the squashes and not without (a project whose
+                    # models are already ahead of its migrations stays as it was).
+                    before = set(original["changes"])
+                    changes = tuple(f"makemigrations would write: {c}" for c in squashed["changes"] if c not in before)
                     checks.append(ProofCheck("makemigrations --check", label, changes))
                     if mid_range:
                         checks += _mid_range(run, copy, settings, original["schema"], Path(tmp), timeout, say)

@@ -164,3 +164,23 @@ def test_target_is_django_order(sample_project: Path) -> None:
         "0012_purchaseorder_currency",
     ]
     assert target.first == MigrationKey("purchase_orders", "0009_supplier_phone")
+
+
+def test_compact_regenerates_from_the_final_state(tmp_path: Path) -> None:
+    root = copy_fixture("squash_shop", tmp_path)
+    project = load_static(root)
+    run = squash(
+        project,
+        [target_for(project, "shop", "0002"), target_for(project, "shop", "0004", "0003")],
+        settings="shopsite.settings",
+        strategy="compact",
+        now=NOW,
+    )
+    compact, middle = run.outcomes
+    assert (compact.strategy, compact.note, compact.ops_before, compact.ops_after) == ("compact", "", 2, 1)
+    assert "migrations.CreateModel(" in compact.text and "AddField" not in compact.text
+    assert "replaces = [('shop', '0001_initial'), ('shop', '0002_item_price')]" in compact.text
+    assert middle.strategy == "optimize"
+    assert middle.note == (
+        "compact not possible (the range does not start at the app's first migration): optimized instead"
+    )
