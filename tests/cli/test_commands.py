@@ -17,7 +17,6 @@ NAMED = re.compile(r"`squashkit ([a-z][\w-]*)(?: ([a-z][\w-]*))?")
 # Commands named before they land, each by the issue building it. Remove an entry once its command is on main.
 PENDING = {
     ("squash", "plan"),  # issue #13 (squashkit/squash/plan.py): named by SK106's hint and fix
-    ("check", None),  # issue #16: named where findings are said to be gated in CI
 }
 
 

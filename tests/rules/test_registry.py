@@ -28,7 +28,7 @@ def test_every_rule_is_complete() -> None:
 
 def test_the_analysis_and_history_rules() -> None:
     codes = {r.code: (r.name, r.severity.value) for r in all_rules()}
-    assert {code: codes[code] for code in codes if code < "SK500"} == {
+    assert {code: codes[code] for code in codes if code < "SK505"} == {
         "SK101": ("unreadable-file", "error"),
         "SK102": ("computed-dependencies", "warning"),
         "SK103": ("dangling-dependency", "error"),
@@ -36,16 +36,23 @@ def test_the_analysis_and_history_rules() -> None:
         "SK105": ("conflicting-leaves", "error"),
         "SK106": ("squash-pressure", "info"),
         "SK107": ("external-app", "info"),
+        "SK108": ("too-many-migrations", "warning"),
         "SK201": ("over-specified-dependency", "warning"),
         "SK202": ("redundant-dependency", "warning"),
         "SK203": ("latest-dependency", "warning"),
+        "SK204": ("dependency-generated-later", "warning"),
         "SK301": ("irreversible-operation", "info"),
         "SK302": ("custom-operation", "info"),
+        "SK303": ("not-null-without-default", "warning"),
         "SK401": ("applied-before-dependency", "error"),
         "SK402": ("partial-squash", "warning"),
         "SK403": ("stale-row", "warning"),
         "SK404": ("edited-after-apply", "warning"),
         "SK405": ("squash-not-recorded", "info"),
+        "SK501": ("squash-ready", "info"),
+        "SK502": ("unported-reference", "error"),
+        "SK503": ("depends-on-replaced", "warning"),
+        "SK504": ("replaced-files-needed", "error"),
     }
 
 
