@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from squashkit._syspath import django_command
+from squashkit._where import traceback_where
 from squashkit.config import discover_settings
 from squashkit.deps.propose import Proposal, Verification
 from squashkit.deps.references import references
@@ -83,7 +84,8 @@ def _run(
         raise VerifyError(settings, f"timed out after {exc.timeout} s", action) from exc
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        raise VerifyError(settings, lines[-1] if lines else f"subprocess exited {proc.returncode}", action)
+        reason = lines[-1] + traceback_where(proc.stderr, root) if lines else f"subprocess exited {proc.returncode}"
+        raise VerifyError(settings, reason, action)
     result: dict[str, Any] = json.loads(proc.stdout)
     if result.get("setup_error"):
         raise DjangoLoadError(settings, result["setup_error"])

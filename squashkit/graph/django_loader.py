@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from squashkit._syspath import add_to_sys_path, django_command
+from squashkit._where import describe
 from squashkit.errors import DjangoLoadError
 from squashkit.graph.model import (
     AppInfo,
@@ -59,7 +60,7 @@ def setup_django(root: Path, settings: str) -> None:
     try:
         django.setup()
     except Exception as exc:
-        raise DjangoLoadError(settings, f"{type(exc).__name__}: {exc}") from exc
+        raise DjangoLoadError(settings, describe(exc, root)) from exc
 
 
 @cache
@@ -140,7 +141,7 @@ def _load_in_process(root: Path, settings: str) -> Project:
         loader = MigrationLoader(None, ignore_no_migrations=True, load=False)
         loader.load_disk()
     except Exception as exc:
-        raise DjangoLoadError(settings, f"{type(exc).__name__}: {exc}") from exc
+        raise DjangoLoadError(settings, describe(exc, root)) from exc
     apps: dict[str, AppInfo] = {}
     for label in sorted(loader.migrated_apps):
         config = registry.get_app_config(label)

@@ -107,3 +107,18 @@ def test_fast_mode_checks_needs_against_per_app_states(tmp_path: Path) -> None:
         "sales.0001_initial does not apply on its new ancestors: CreateModel order needs crm.customer,"
         " which its new ancestors do not provide",
     )
+
+
+def test_verification_error_names_the_file_and_line(tmp_path: Path, run_cli) -> None:
+    """Django's own message ("SyntaxError: expected ':'") says no file: the error names it."""
+    from tests.deps.djangoproject import make_project
+
+    root = make_project(tmp_path / "shop")
+    broken = "from django.db import migrations\nclass Migration(migrations.Migration)\n    pass\n"
+    (root / "crm" / "migrations" / "0004_broken.py").write_text(broken)
+    result = run_cli("deps", root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: cannot verify with settings 'mysite.settings': SyntaxError: expected ':' "
+        "(at crm/migrations/0004_broken.py:2)\n"
+    )

@@ -89,7 +89,7 @@ def test_django_raises_on_a_syntax_error_where_static_goes_on(tmp_path):
         load_django(root, "settings", isolate=True)
     assert caught.value.reason == (
         "SyntaxError: closing parenthesis ']' does not match opening parenthesis '(' on line 10"
-        " (0002_item_quantity.py, line 11)"
+        " (at inventory/migrations/0002_item_quantity.py:11)"
     )
     assert str(caught.value).startswith("Django could not load migrations with settings 'settings': SyntaxError")
 
@@ -246,3 +246,18 @@ def test_a_package_folder_is_loaded_without_shadowing_top_level_apps(tmp_path, m
     project = load_django(vendor, "settings", isolate=True)
     assert sorted(project.migrations) == [K("search", "0001_initial"), K("vendorsearch", "0001_initial")]
     assert compare_projects(load_static(vendor), project) == []
+
+
+def test_import_error_in_a_migration_names_the_file_and_line(tmp_path):
+    from squashkit.errors import DjangoLoadError
+
+    root = copy_fixture("conflicts", tmp_path)
+    (root / "blog" / "migrations" / "0003_broken.py").write_text(
+        "from django.db import migrations\nimport nonexistent_module\n\n\nclass Migration(migrations.Migration):\n"
+        "    pass\n"
+    )
+    with pytest.raises(DjangoLoadError) as info:
+        load_django(root, "settings", isolate=True)
+    assert info.value.reason == (
+        "ModuleNotFoundError: No module named 'nonexistent_module' (at blog/migrations/0003_broken.py:2)"
+    )
