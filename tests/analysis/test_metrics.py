@@ -120,3 +120,18 @@ def test_dependencies_declared_by_third_party_migrations_are_not_counted() -> No
     rows = [analyze(p).apps[0] for p in (static, django)]
     assert [(r.app, r.deps_in, r.deps_out) for r in rows] == [("shop", 1, 0), ("shop", 1, 0)]
     assert analyze(static).totals == analyze(django).totals
+
+
+def test_squash_pressure_is_capped_at_100(tmp_path: Path) -> None:
+    """60 live migrations and 59 foldable AddField-after-CreateModel: live + foldable is 119, pressure 100."""
+    migrations = {"0001_initial": migration(ops=[create("Order")])}
+    previous = "0001_initial"
+    for i in range(2, 61):
+        name = f"{i:04d}_order_f{i}"
+        migrations[name] = migration([("a", previous)], [add_field("Order", f"f{i}")])
+        previous = name
+    build(tmp_path, {"a": migrations})
+    (row,) = analyze(load_static(tmp_path, cache=False)).apps
+    assert (row.live, row.foldable) == (60, 59)
+    assert row.pressure == 100
+    assert row.pressure_level == "high"

@@ -243,3 +243,22 @@ def test_object_summary_of_a_non_django_operation():
     assert summarize_object(Custom(), "shop", lambda code: ([], True)) == OperationSummary(
         "Custom", "custom", opaque=True
     )
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        'models.ForeignKey("crm.Customer", on_delete=models.CASCADE)',
+        'models.ForeignKey("crm.Customer", models.CASCADE)',
+        'models.ForeignKey(to="crm.Customer", on_delete=models.CASCADE)',
+        'models.OneToOneField("crm.Customer", on_delete=models.CASCADE, to_field="code")',
+        'models.ManyToManyField("crm.Customer")',
+    ],
+)
+def test_relation_target_positional_or_keyword_is_referenced(field: str) -> None:
+    """A positional target with a keyword ``on_delete`` (how people write it) keeps its reference: a slip in
+    argument handling would drop it, and with it the dependency deps keeps (found by a mutation run)."""
+    summary = from_source(f"migrations.AddField(model_name='order', name='customer', field={field})")
+    assert summary.references == (ModelRef("crm", "customer"),)
+    if "to_field" in field:
+        assert summary.field_references == (FieldRef("crm", "customer", "code"),)

@@ -149,3 +149,20 @@ def test_malformed_or_unreachable_dsns_never_echo_the_password(tmp_path: Path, d
     [failure] = state.failures
     assert failure.message.startswith("cannot connect: ")
     assert "S3cret" not in repr(state) + caplog.text
+
+
+def test_schema_options_override_an_environments_configured_schemas(tmp_path: Path) -> None:
+    """``--env staging --schema tenant_b`` reads tenant_b only, not staging's configured ``tenant_*``; with no
+    option the configuration holds (a mutation swapping the two was not caught before)."""
+    from squashkit.history.collect import resolve_sources
+    from squashkit.history.schemas import SchemaSelection
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.squashkit.environments.staging]\ndsn_env = "STAGING_URL"\nschemas = ["tenant_*"]\n'
+    )
+    [configured] = resolve_sources(tmp_path, envs=["staging"])
+    assert configured.schemas == SchemaSelection(patterns=("tenant_*",))
+    [named] = resolve_sources(tmp_path, envs=["staging"], schemas=["tenant_b"])
+    assert named.schemas == SchemaSelection(patterns=("tenant_b",))
+    [every] = resolve_sources(tmp_path, envs=["staging"], all_schemas=True)
+    assert every.schemas == SchemaSelection(all=True)
