@@ -38,7 +38,7 @@ from squashkit.deps.references import References, references
 from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.graph import MigrationGraph, NodeKind
 from squashkit.graph.helpers import is_ignored_same_app, marker_target, replaced_by
-from squashkit.graph.model import Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
+from squashkit.graph.model import Dependency, DependencyForm, MigrationInfo, MigrationKey, ModelRef, Project
 
 __all__ = ["EdgeChange", "OverSpecified", "Proposal", "ReasonCode", "Verification", "over_specified", "propose"]
 
@@ -55,6 +55,7 @@ ReasonCode = Literal[
     "external",
     "unresolved",
     "unprovided",
+    "descendant",
 ]
 
 
@@ -145,11 +146,15 @@ class _Resolver:
         self.replaced_by = replaced_by(graph)
         self._markers: dict[MigrationKey, MigrationKey | None] = {}
 
-    def __call__(self, key: MigrationKey) -> MigrationKey | None:
+    def __call__(self, key: MigrationKey, origin: MigrationKey | None = None) -> MigrationKey | None:
+        """``key`` as a node; ``origin`` is the migration declaring it: a ``__first__`` dependency on its own
+        app (``swappable_dependency`` in the swapped model's own app) is ignored, as Django ignores it."""
         chain = self.chains.get(key.app_label)
         if chain is None:
             return None
         if key.is_marker:
+            if origin is not None and is_ignored_same_app(key, origin.app_label):
+                return None
             if key not in self._markers:
                 self._markers[key] = marker_target(key, chain.nodes, self.graph)
             return self._markers[key]
@@ -211,6 +216,8 @@ class _Plan:
     notes: list[str]
     #: per required node, the need it serves (a sentence naming the operation)
     whys: dict[MigrationKey, str]
+    #: swappable setting -> the model it names (lower-cased), from the project's settings
+    swapped: dict[str, ModelRef] = field(default_factory=dict)
 
 
 def _plan(
@@ -223,7 +230,7 @@ def _plan(
 ) -> _Plan:
     info = project.migrations[key]
     refs = references(info)
-    resolved = [resolve(dep.key) for dep in info.dependencies]
+    resolved = [resolve(dep.key, key) for dep in info.dependencies]
     notes: list[str] = []
     if info.unresolved:
         return _Plan(
@@ -271,10 +278,28 @@ def _plan(
             unprovided.add(app)
             notes.append(f"{need.why}, but no migration of {app!r} before it provides {need.target}")
             continue
+        if need.kind in ("exists", "field"):
+            # A relation's column and constraint follow the target's primary key, table and name up to the
+            # point the migration ran at before, not only its creation.
+            limit = bound(app, complete=True)
+            history = chains[app].latest("pk", need.target.model, limit) if limit is not None else None
+            if history is not None and chains[app].later(history.migration, provision.migration) != provision.migration:
+                provision = history
         if provision.migration not in required:
             required[provision.migration] = provision
             whys[provision.migration] = need.why
-    for need in refs.own_removals():
+    removals = list(refs.own_removals())
+    if removals:
+        # Opaque operations of other apps that ran before may read what this migration removes.
+        for app in sorted(chains):
+            if app == key.app_label:
+                continue
+            limit = bound(app, complete=True)
+            provision = chains[app].latest("opaque", None, limit) if limit is not None else None
+            if provision is not None and provision.migration not in required:
+                required[provision.migration] = provision
+                whys[provision.migration] = f"it may read what this migration removes: {removals[0].why}"
+    for need in removals:
         kind: EventKind = "refby" if need.kind == "unreferenced" else "frefby"
         for app in referencing.get((kind, need.target), ()):
             if app == key.app_label:
@@ -337,6 +362,7 @@ def propose(
     chains, scope = setup.chains, setup.scope
     plans = {key: setup.plan(key) for key in scope}
 
+    _keep_ancestors(graph, project, setup, plans)
     rewired = _rewire(graph, project, chains, plans)
     if rewired is None:  # cannot happen: providers are ancestors of what was depended on
         return []
@@ -393,6 +419,70 @@ def _rewire(
     return candidate, implied_via
 
 
+def _keep_ancestors(graph: MigrationGraph, project: Project, setup: _Setup, plans: dict[MigrationKey, _Plan]) -> None:
+    """Make every narrowing sound for the descendants of the rewritten migrations (in every app).
+
+    A migration whose needs are not all known (opaque, computed, unprovided, or not planned at all: another
+    app's or not among the selected apps) needs everything it followed before.  When the rewired graph takes
+    an ancestor away from such a migration, the planned migrations whose narrowed edges led to it keep their
+    dependencies as written (``keep_all``, reason code ``descendant``), until no such ancestor is lost.  A
+    precise migration needs only its providers, which its own proposal keeps as edges.  Dropping an implied
+    edge changes no ancestor set, so those stay allowed.
+    """
+    nodes = graph.kinds
+    pred = graph.pred
+    original = {node: _real_parents(graph, node) for node in nodes}
+    index = {node: i for i, node in enumerate(original)}
+    before = ancestor_bits(original, index)
+    if before is None:
+        return
+    checked = [n for n in nodes if nodes[n] == NodeKind.MIGRATION]
+    for _ in range(len(plans) + 1):
+        parents = dict(original)
+        narrowed: dict[MigrationKey, set[MigrationKey]] = {}
+        for key, plan in plans.items():
+            if plan.keep_all is not None:
+                continue
+            own = {p for p in original[key] if pred[key][p].get("declared_by") != key}
+            mine = _candidate(key, project.migrations[key], plan, setup.chains)
+            parents[key] = own | {n for n in mine if n in nodes}
+            gone = original[key] - parents[key]
+            if gone:
+                narrowed[key] = gone
+        if not narrowed:
+            return
+        after = ancestor_bits(parents, index)
+        if after is None:
+            return
+        blamed: dict[MigrationKey, str] = {}
+        for node in checked:
+            plan = plans.get(node)
+            if plan is not None and plan.keep_all is None:
+                continue  # precise: its providers are its own edges
+            lost = before[node] & ~after[node]
+            if not lost:
+                continue
+            if plan is not None and plan.keep_all is not None:
+                why = plan.keep_all[1]
+            else:
+                why = "its needs are not analysed (not among the selected apps)"
+            found = False
+            for key, gone in narrowed.items():
+                if key != node and not before[node] >> index[key] & 1:
+                    continue
+                if any((before[g] | 1 << index[g]) & lost for g in gone):
+                    blamed.setdefault(key, f"{node} follows it and needs everything it followed before: {why}")
+                    found = True
+            if not found:  # cannot happen: only narrowed edges take ancestors away
+                for key in narrowed:
+                    if before[node] >> index[key] & 1:
+                        blamed.setdefault(key, f"{node} follows it and needs everything it followed before: {why}")
+        if not blamed:
+            return
+        for key, why in blamed.items():
+            plans[key].keep_all = ("descendant", why)
+
+
 def _keeps_edges(key: MigrationKey, info: MigrationInfo, plan: _Plan) -> bool:
     """True when :func:`_candidate` would give ``key`` its graph edges less transitive same-app ones, no more.
 
@@ -439,6 +529,11 @@ class _Setup:
             for event in chains[app].event_keys("refby", "frefby"):
                 self.referencing.setdefault(event, []).append(app)
         self._plans: dict[MigrationKey, _Plan] = {}
+        self.swapped: dict[str, ModelRef] = {}
+        for name, value in project.settings.items():
+            label, dot, model = str(value).rpartition(".")
+            if dot and label and model:
+                self.swapped[name] = ModelRef(label, model.lower())
         #: (app, model) of every model another app references (by name or through ``to_field=``)
         self._referenced: set[tuple[str, str]] | None = None
 
@@ -448,7 +543,7 @@ class _Setup:
         if plan is not None:
             return plan.resolved
         resolve = self.resolve
-        return [resolve(dep.key) for dep in self.project.migrations[key].dependencies]
+        return [resolve(dep.key, key) for dep in self.project.migrations[key].dependencies]
 
     def plan(self, key: MigrationKey, *, shortcut: bool = False) -> _Plan:
         """The plan of ``key``; with ``shortcut``, a migration that references no other app, has no opaque
@@ -460,6 +555,7 @@ class _Setup:
                 found = _Plan(key, References(key), self.resolved(key), {}, None, [], {})
             else:
                 found = _plan(key, self.project, self.chains, self.resolve, self.frontier, self.referencing)
+            found.swapped = self.swapped
             self._plans[key] = found
         return found
 
@@ -473,7 +569,8 @@ class _Setup:
             referenced = self._referenced = {(t.app_label, t.model) for _, t in self.referencing}  # type: ignore[attr-defined]
         app = key.app_label
         for op in info.operations:
-            if op.opaque:
+            # RunPython: its code is read again (squashkit.deps.code); removals: other apps' opaque code
+            if op.opaque or op.category == "python" or op.kind in _REMOVING:
                 return False
             for ref in op.references:
                 if ref.app_label != app:
@@ -548,6 +645,7 @@ def over_specified(
         return []
     setup = _Setup(project, graph, apps)
     plans = {key: setup.plan(key, shortcut=True) for key in setup.scope}
+    _keep_ancestors(graph, project, setup, plans)
     rewired = _rewire(graph, project, setup.chains, plans, all_candidates=False)
     if rewired is None:  # as in propose
         return []
@@ -619,10 +717,14 @@ def _over_specified(
 
 
 def _swappable_needed(dep: Dependency, node: MigrationKey | None, plan: _Plan) -> bool:
-    """A swappable dependency is the right form when the migration references a model of that app."""
+    """A swappable dependency is the right form when the migration references the model the setting names
+    (``plan.swapped``); one kept for another model of that app would be a dependency on its first migration."""
     if dep.form is not DependencyForm.SWAPPABLE or node is None or plan.keep_all is not None:
         return False
-    return any(need.app_label == node.app_label for need in plan.refs.cross_app())
+    swapped = plan.swapped.get(dep.setting or "")
+    if swapped is None:  # the setting's value is unknown: any model of that app may be the swapped one
+        return any(need.app_label == node.app_label for need in plan.refs.cross_app())
+    return any(ModelRef(need.app_label, need.target.model) == swapped for need in plan.refs.cross_app())
 
 
 def _proposal(
@@ -675,16 +777,16 @@ def _proposal(
             changes.append(EdgeChange(dep.key, "remove", "transitive", f"duplicate of another entry for {node}"))
             continue
         if _swappable_needed(dep, node, plan):
-            needs = sorted({str(n.target) for n in plan.refs.cross_app() if n.app_label == node.app_label})
-            changes.append(
-                EdgeChange(
-                    dep.key,
-                    "keep",
-                    "swappable",
-                    f"swappable dependency for {', '.join(needs)}, the right form for a swappable model",
-                    provider=node,
+            swapped = plan.swapped.get(dep.setting or "")
+            if swapped is not None:
+                reason = (
+                    f"swappable_dependency(settings.{dep.setting}) for {swapped.app_label}.{swapped.model}, "
+                    "the model that setting names"
                 )
-            )
+            else:
+                needs = sorted({str(n.target) for n in plan.refs.cross_app() if n.app_label == node.app_label})
+                reason = f"swappable dependency for {', '.join(needs)} (the setting's value is not known)"
+            changes.append(EdgeChange(dep.key, "keep", "swappable", reason, provider=node))
             proposed.append(dep)
             placed.add(node)
             continue
@@ -762,7 +864,7 @@ def _proposal(
             break
         # Other providers of the same app (rare: unmerged branches) are added below.
     for node in sorted(required):
-        if node in placed or final[node] is not None:
+        if node in placed or final[node] is not None or plan.keep_all is not None:
             continue
         what = required[node].what
         changes.append(

@@ -9,7 +9,11 @@ stands for the migrations it replaces) and records, per node, the *events* its o
 * ``touch``: anything that changes a model's state or data (every operation on it, RunPython reading it);
 * ``opaque``: an operation whose effect cannot be seen (it may touch anything);
 * ``refby``/``frefby``: an operation that creates, changes or removes a reference from this app to another
-  app's model (or ``to_field`` field), including operations on models that once held such a reference.
+  app's model (or ``to_field`` field), including operations on models that once held such a reference, and
+  a RunPython reading another app's model;
+* ``pk``: a change of what relations to a model depend on besides its creation: its primary key (a field
+  declared ``primary_key=True``, or the implicit ``id``, added, altered, removed or renamed), its table
+  (``AlterModelTable``), its name (``RenameModel``).
 
 :meth:`AppChain.latest` answers "which is the last migration at or before ``bound`` with this event", the
 *provider* of a state: the earliest migration after which the state holds as it does at ``bound``.
@@ -22,13 +26,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from squashkit.deps.references import operation_views
 from squashkit.graph.graph import MigrationGraph, NodeKind
 from squashkit.graph.helpers import app_order
 from squashkit.graph.model import FieldRef, MigrationInfo, MigrationKey, ModelRef
 
 __all__ = ["AppChain", "EventKind", "Provision", "build_chains"]
 
-EventKind = Literal["create", "delete", "field", "touch", "opaque", "refby", "frefby"]
+EventKind = Literal["create", "delete", "field", "touch", "opaque", "refby", "frefby", "pk"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class AppChain:
         #: (kind, target) -> (node indices, what each does); a ``what`` is kept as ``(template, *args)`` and
         #: formatted only when a provision is returned (most recorded events are never asked for)
         self._events: dict[tuple[str, object], tuple[list[int], list[tuple]]] = {}
+        #: model -> names its primary key has had (the implicit ``id`` included), filled while recording
+        self.pk_fields: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -173,6 +180,7 @@ def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, 
     app = chain.label
     events = chain._events
     i = chain.index[node]
+    pks = chain.pk_fields
 
     def record(kind: EventKind, target: object, *what: object) -> None:
         found = events.get((kind, target))
@@ -182,16 +190,19 @@ def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, 
             found[0].append(i)
             found[1].append(what)
 
-    for op in info.operations:
+    for view in operation_views(info):
+        op = view.op
         kind = op.kind
         if op.category == "python":
-            if op.opaque and not op.references:
+            if view.opaque:
                 record("opaque", None, "runs {} (opaque)", kind)
-            for ref in op.references:
+            for ref in view.reads:
                 if ref.app_label == app:
                     record("touch", ref.model, "reads {} in RunPython", ref)
+                else:
+                    record("refby", ref, "reads {} in RunPython ({})", ref, kind)
             continue
-        if op.opaque:
+        if view.opaque:
             record("opaque", None, "runs {} (opaque)", kind)
         model = op.model
         foreign = [r for r in op.references if r.app_label != app]
@@ -213,22 +224,34 @@ def _record_migration(chain: AppChain, node: MigrationKey, info: MigrationInfo, 
             continue
         if kind == "CreateModel":
             record("create", model, "creates {}.{}", app, model)
+            pks[model] = set(view.pk_names) | {"id"}
         elif kind == "RenameModel" and op.old_name:
             old = op.old_name
             record("delete", old, "renames {}.{} to {}.{}", app, old, app, model)
             record("create", model, "renames {}.{} to {}.{}", app, old, app, model)
             record("touch", old, "renames {}.{}", app, old)
+            record("pk", model, "renames {}.{} to {}.{}", app, old, app, model)
             held[model] = held.get(model, set()) | held.get(old, set())
+            pks[model] = pks.get(model, {"id"}) | pks.get(old, set())
         elif kind == "DeleteModel":
             record("delete", model, "deletes {}.{}", app, model)
+        elif kind == "AlterModelTable":
+            record("pk", model, "renames the table of {}.{} (AlterModelTable)", app, model)
         field = op.field
         if field:
+            model_pks = pks.setdefault(model, {"id"})
+            if view.primary_key:
+                model_pks.add(field)
+            if field in model_pks or (op.old_name and op.old_name in model_pks):
+                record("pk", model, "changes the primary key of {}.{} ({} {})", app, model, kind, field)
             if kind == "AddField":
                 record("field", (model, field), "adds {}.{}.{}", app, model, field)
             elif kind == "AlterField":
                 record("field", (model, field), "alters {}.{}.{}", app, model, field)
             elif kind == "RenameField":
                 record("field", (model, field), "renames {}.{}.{} to {}", app, model, op.old_name, field)
+                if op.old_name in model_pks:
+                    model_pks.add(field)
         record("touch", model, "changes {}.{} ({})", app, model, kind)
 
 

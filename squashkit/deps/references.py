@@ -21,9 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from squashkit.deps.code import OperationCode, migration_code
 from squashkit.graph.model import FieldRef, MigrationInfo, MigrationKey, ModelRef, OperationSummary
 
-__all__ = ["Need", "NeedKind", "Opaque", "References", "references"]
+__all__ = ["Need", "NeedKind", "Opaque", "OperationView", "References", "operation_views", "references"]
 
 NeedKind = Literal["exists", "field", "state", "unreferenced", "field-unreferenced"]
 
@@ -84,6 +85,46 @@ def _subject(op: OperationSummary) -> str:
     return op.kind
 
 
+@dataclass(frozen=True)
+class OperationView:
+    """One operation as ``deps`` trusts it: the summary, the models its code reads, why it is opaque."""
+
+    op: OperationSummary
+    reads: tuple[ModelRef, ...]
+    opaque: str
+    primary_key: bool = False
+    pk_names: tuple[str, ...] = ()
+
+
+def operation_views(migration: MigrationInfo) -> list[OperationView]:
+    """The operations of ``migration`` with what its source says (:mod:`squashkit.deps.code`).
+
+    A RunPython is trusted only when its code is precise; when the source cannot be matched to the loaded
+    operations, every RunPython is opaque.
+    """
+    code = migration_code(migration)
+    facts: tuple[OperationCode | None, ...] = code.operations or (None,) * len(migration.operations)
+    views: list[OperationView] = []
+    for op, fact in zip(migration.operations, facts, strict=True):
+        line = op.line or (fact.line if fact else 0)
+        if op.category == "python":
+            if fact is None or fact.kind != "RunPython":
+                why = code.problem or "its source could not be read"
+                views.append(OperationView(op, (), f"RunPython{_at(op)}: {why}"))
+            elif fact.opaque:
+                at = f" (line {line})" if line else ""
+                views.append(OperationView(op, fact.reads, f"RunPython{at}: {'; '.join(fact.opaque)}"))
+            else:
+                views.append(OperationView(op, fact.reads, ""))
+            continue
+        opaque = ""
+        if op.opaque:
+            opaque = f"operations are computed{_at(op)}: not analysed" if op.kind == "computed" else _opaque_why(op)
+        pk_names = fact.pk_names if fact is not None else ()
+        views.append(OperationView(op, op.references, opaque, bool(fact and fact.primary_key), pk_names))
+    return views
+
+
 def _opaque_why(op: OperationSummary) -> str:
     if op.category == "sql":
         return f"RunSQL{_at(op)}: the SQL is not analysed"
@@ -108,11 +149,12 @@ def references(migration: MigrationInfo) -> References:
             seen.add((kind, target))
             needs.append(Need(kind, target, why, line))
 
-    for op in migration.operations:
-        if op.opaque and not (op.category == "python" and op.references):
-            opaque.append(Opaque(op.kind, op.line, _opaque_why(op)))
+    for view in operation_views(migration):
+        op = view.op
+        if view.opaque:
+            opaque.append(Opaque(op.kind, op.line, view.opaque))
         if op.category == "python":
-            for ref in op.references:
+            for ref in view.reads:
                 add("state", ref, f"RunPython{_at(op)} calls apps.get_model({ref.app_label!r}, {ref.model!r})", op.line)
             continue
         for ref in op.references:

@@ -102,6 +102,7 @@ def verify(
     root: Path | None = None,
     timeout: float | None = 600,
     budget: int = FULL_CHECK_BUDGET,
+    proof: bool = True,
 ) -> list[Proposal]:
     """Return ``proposals`` with ``verification`` set on every pending one (the others are unchanged).
 
@@ -123,6 +124,7 @@ def verify(
         "rewired": {f"{p.migration.app_label}|{p.migration.name}": [list(d.key) for d in p.proposed] for p in pending},
         "reads": {k: v for k, v in reads.items() if v},
         "budget": budget,
+        "proof": proof,
     }
     result = _run(root, settings, payload, timeout)
     failures: dict[str, str] = result["failures"]
@@ -132,13 +134,18 @@ def verify(
             out.append(proposal)
             continue
         name = f"{proposal.migration.app_label}|{proposal.migration.name}"
-        if result.get("graph_error"):
-            verification = Verification("failed", f"Django rejects the rewired graph: {result['graph_error']}")
-        elif name in failures:
+        if name in failures:
             verification = Verification("failed", failures[name])
+        elif result.get("graph_error"):
+            verification = Verification("failed", f"Django rejects the rewired graph: {result['graph_error']}")
         else:
             how = "applies on" if result.get("mode") == "full" else "its needs hold in each app's state at"
-            verification = Verification("verified", f"{how} its new ancestors; final state unchanged")
+            reason = f"{how} its new ancestors; final state unchanged"
+            if result.get("proved"):
+                reason += f"; fresh migrate SQL and schema unchanged on {', '.join(result['proved'])}"
+            for note in result.get("notes", []):
+                reason += f"; not proved on {note}"
+            verification = Verification("verified", reason)
         out.append(dataclasses.replace(proposal, verification=verification))
     return out
 
@@ -169,9 +176,50 @@ def _applied(connection: Any) -> tuple[list[list[str]], str]:
     return sorted([list(k) for k in recorder.applied_migrations()]), described
 
 
+def _canon(value: Any) -> Any:
+    """A comparable form of a state value: fields (and fields inside fields, ``ArrayField.base_field``)
+    by their deconstruction, never by ``creation_counter``; classes and functions by dotted name."""
+    from django.db.models import Field
+
+    if isinstance(value, Field):
+        _name, path, args, kwargs = value.deconstruct()
+        return ("field", path, _canon(list(args)), _canon(kwargs))
+    if isinstance(value, str | int | float | bool | bytes) or value is None:
+        return value
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((repr(k), _canon(v)) for k, v in value.items()), key=repr)))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_canon(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted((_canon(v) for v in value), key=repr)))
+    if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
+        return ("name", f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}")
+    deconstruct = getattr(value, "deconstruct", None)
+    if callable(deconstruct):
+        try:
+            return ("obj", type(value).__qualname__, _canon(deconstruct()))
+        except Exception:
+            pass
+    return ("repr", repr(value))
+
+
+def _model_canon(model_state: Any) -> Any:
+    return (
+        _canon({name: field for name, field in model_state.fields.items()}),
+        _canon(model_state.options),
+        _canon(list(model_state.bases)),
+        _canon(list(model_state.managers)),
+    )
+
+
+def _canon_state(state: Any) -> dict[Any, Any]:
+    return {key: _model_canon(ms) for key, ms in state.models.items()}
+
+
 def _state_diff(original: Any, new: Any) -> list[str]:
-    keys = sorted(set(original.models) | set(new.models))
-    return [f"{a}.{m}" for a, m in keys if original.models.get((a, m)) != new.models.get((a, m))]
+    """Models whose state differs (compared by deconstruction: no ``creation_counter`` noise)."""
+    a, b = _canon_state(original), _canon_state(new)
+    return [f"{app}.{model}" for app, model in sorted(set(a) | set(b)) if a.get((app, model)) != b.get((app, model))]
 
 
 def _ancestry(graph: Any, position: dict[Any, int] | None = None) -> dict[Any, int]:
@@ -350,6 +398,218 @@ def _fast_check(graph: Any, keys: list[Any], reads: dict[MigrationKey, list[tupl
     return failures
 
 
+# -- proof on real databases: what migrate does -------------------------------------------------------
+# The minimal piece squashkit.proof (fresh_schema / collect_sql / compare_schemas) will provide; swap
+# ``_proof`` for it once it exists.
+
+
+class _ProofDatabase:
+    """A new, empty database of the project's backend family, made the ``default`` alias of this process
+    while it exists (data migrations that ignore ``schema_editor.connection.alias`` use it too)."""
+
+    def __init__(self, vendor: str, tag: str) -> None:
+        import tempfile
+
+        from django.db import connections
+
+        self.vendor = vendor
+        self.alias = "default"
+        self.saved = connections.settings["default"]
+        self.created: str | None = None
+        self.tmp: Any = None
+        if vendor == "postgresql":
+            import secrets
+
+            name = f"squashkit_proof_{tag}_{secrets.token_hex(4)}"
+            with connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+            self.created = name
+            config = {**self.saved, "NAME": name}
+        else:
+            self.tmp = tempfile.TemporaryDirectory(prefix="squashkit-proof-")
+            config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(Path(self.tmp.name) / "proof.sqlite3")}
+        config.pop("TEST", None)
+        self._swap(connections.configure_settings({"default": config})["default"])
+
+    @staticmethod
+    def _swap(config: dict[str, Any]) -> None:
+        from django.db import connections
+
+        try:
+            connections["default"].close()
+            del connections["default"]
+        except AttributeError:
+            pass
+        connections.settings["default"] = config
+
+    def close(self) -> None:
+        from django.db import connections
+
+        self._swap(self.saved)
+        if self.created:
+            with connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{self.created}"')
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+
+def _introspect(connection: Any) -> dict[str, Any]:
+    """Tables -> columns (name, type, null, default, size), constraints (with FKs and indexes)."""
+    introspection = connection.introspection
+    schema: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        tables = sorted(t.name for t in introspection.get_table_list(cursor) if t.type == "t")
+        for table in tables:
+            if table == "django_migrations":
+                continue
+            columns = [
+                (c.name, repr(c.type_code), bool(c.null_ok), repr(c.default), c.internal_size)
+                for c in introspection.get_table_description(cursor, table)
+            ]
+            constraints = {
+                name: {k: repr(v) for k, v in sorted(info.items())}
+                for name, info in introspection.get_constraints(cursor, table).items()
+            }
+            schema[table] = {"columns": columns, "constraints": dict(sorted(constraints.items()))}
+    return schema
+
+
+def _migrate_capture(database: _ProofDatabase) -> tuple[dict[Any, list[str]], dict[str, Any]]:
+    """Migrate ``database`` from empty with the migration classes as they are now; the SQL each migration
+    ran (one pass over the plan) and the introspected schema."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[database.alias]
+    collected: dict[Any, list[str]] = {}
+    current: list[Any] = [None]
+
+    def progress(action: str, migration: Any = None, fake: bool = False) -> None:
+        if action == "apply_start":
+            current[0] = (migration.app_label, migration.name)
+            collected[current[0]] = []
+        elif action == "apply_success":
+            current[0] = None
+
+    def capture(execute: Any, sql: Any, params: Any, many: bool, context: Any) -> Any:
+        if current[0] is not None and "django_migrations" not in str(sql):
+            collected[current[0]].append(" ".join(str(sql).split()))
+        return execute(sql, params, many, context)
+
+    executor = MigrationExecutor(connection, progress)
+    targets = executor.loader.graph.leaf_nodes()
+    with connection.execute_wrapper(capture):
+        executor.migrate(targets, plan=executor.migration_plan(targets, clean_start=True))
+    return collected, _introspect(connection)
+
+
+def _sql_at(graph: Any, key: Any, connection: Any, real_apps: Any) -> list[str]:
+    """What ``sqlmigrate`` prints for ``key`` in ``graph``: its SQL on the state of its ancestors."""
+    state = graph.make_state(nodes=[key], at_end=False, real_apps=real_apps)
+    migration = graph.nodes[key]
+    with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
+        migration.apply(state, editor, collect_sql=True)
+    return [" ".join(str(sql).split()) for sql in editor.collected_sql]
+
+
+def _compare_sql(vendor: str, old: Any, new: Any, keys: list[Any], real_apps: Any) -> dict[Any, str]:
+    """Per migration of ``keys``, its SQL under the original and the rewired graph (on an empty database of
+    ``vendor``); the ones that differ, with the first differing statement."""
+    from django.db import connections
+
+    database = _ProofDatabase(vendor, "sql")
+    differing: dict[Any, str] = {}
+    try:
+        connection = connections["default"]
+        for key in keys:
+            if key not in old.nodes or key not in new.nodes:
+                continue
+            before, after = _sql_at(old, key, connection, real_apps), _sql_at(new, key, connection, real_apps)
+            if before != after:
+                first = next((b for a, b in zip(before, after, strict=False) if a != b), None)
+                first = first or (after[len(before)] if len(after) > len(before) else "(statements missing)")
+                differing[key] = first[:160]
+    finally:
+        database.close()
+    return differing
+
+
+def _schema_diff(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for table in sorted(set(a) | set(b)):
+        if table not in b:
+            found.append(f"table {table} missing")
+        elif table not in a:
+            found.append(f"table {table} added")
+        elif a[table]["columns"] != b[table]["columns"]:
+            found.append(f"columns of {table} differ")
+        elif a[table]["constraints"] != b[table]["constraints"]:
+            found.append(f"constraints or indexes of {table} differ")
+    return found
+
+
+def _proof(
+    vendors: list[str],
+    apply: Any,
+    rewired: dict[Any, Any],
+    related: Any,
+    sql_check: Any = None,
+) -> tuple[dict[Any, str], list[str]]:
+    """Per backend: (a) ``sql_check(vendor, rewired)`` compares the SQL of each migration whose ancestors
+    change (as ``sqlmigrate`` prints it) under both graphs; (b) a fresh database is migrated under the
+    original and the rewired graph, the SQL each migration ran and the final schema must be identical.
+    ``apply(which)`` sets the migration classes' dependencies; ``related(a, b)`` tells whether two migrations
+    are ordered in the original graph.  Returns failures by rewired key and notes (backends not used)."""
+    failures: dict[Any, str] = {}
+    notes: list[str] = []
+    for vendor in vendors:
+        if sql_check is not None:
+            try:
+                differing = sql_check(vendor, rewired)
+            except Exception as exc:  # reported as a failure of the whole set
+                differing = {key: f"{type(exc).__name__}: {exc}" for key in rewired}
+            for node, statement in sorted(differing.items()):
+                culprits = [k for k in rewired if k == node or related(k, node)] or list(rewired)
+                for key in culprits:
+                    failures.setdefault(
+                        key, f"the SQL of {node[0]}.{node[1]} on {vendor} changes (sqlmigrate): {statement}"
+                    )
+            if failures:
+                continue
+        runs = []
+        try:
+            for tag, which in (("a", {}), ("b", rewired)):
+                apply(which)
+                database = _ProofDatabase(vendor, tag)
+                try:
+                    runs.append(_migrate_capture(database))
+                finally:
+                    database.close()
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            if len(runs) == 0:
+                notes.append(
+                    f"{vendor}: the original project does not migrate from empty ({type(exc).__name__}: {first})"
+                )
+                continue
+            for key in rewired:
+                failures.setdefault(key, f"fresh migrate on {vendor} fails: {type(exc).__name__}: {first}")
+            continue
+        finally:
+            apply({})
+        (sql_a, schema_a), (sql_b, schema_b) = runs
+        differing = sorted(k for k in set(sql_a) | set(sql_b) if sql_a.get(k) != sql_b.get(k))
+        for node in differing:
+            culprits = [k for k in rewired if k == node or related(k, node)] or list(rewired)
+            for key in culprits:
+                failures.setdefault(key, f"the SQL of {node[0]}.{node[1]} on {vendor} changes")
+        schema = _schema_diff(schema_a, schema_b)
+        if schema:
+            for key in rewired:
+                failures.setdefault(key, f"a fresh migrate on {vendor} gives another schema: {'; '.join(schema[:3])}")
+    return failures, notes
+
+
 def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str, Any]:
     from squashkit.graph.django_loader import setup_django
 
@@ -388,10 +648,17 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
             return f"{type(exc).__name__}: {exc}"
         return None
 
+    failures: dict[str, str] = {}
+    for key in rewired:
+        if key not in classes:
+            failures[f"{key.app_label}|{key.name}"] = (
+                f"Django's migration graph has no {key.app_label}.{key.name}: settings {settings!r} do not install "
+                f"the app {key.app_label!r} (or its migrations module is elsewhere); nothing was verified"
+            )
+    rewired = {key: deps for key, deps in rewired.items() if key in classes}
     error = build(rewired)
     if error:
-        return {"graph_error": error, "failures": {}}
-    failures: dict[str, str] = {}
+        return {"graph_error": error, "failures": failures}
     graph = loader.graph
     new_ancestors = _ancestry(graph)
     same_nodes = sorted(graph.nodes) == sorted(original_graph.nodes)
@@ -423,17 +690,64 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
         except Exception as exc:
             blame(key, f"{key[0]}.{key[1]} does not apply on its new ancestors: {type(exc).__name__}: {exc}")
     final_state = loader.project_state()
-    if final_state != original_state:
-        differing = _state_diff(original_state, final_state)
+    differing = _state_diff(original_state, final_state)
+    if differing:
         alone_failed = []
         for key in rewired if len(rewired) <= 50 else ():
-            if build({key: rewired[key]}) is None and loader.project_state() != original_state:
+            if build({key: rewired[key]}) is None and _state_diff(original_state, loader.project_state()):
                 alone_failed.append(key)
         reason = f"the final project state differs for {', '.join(differing)}"
         for key in alone_failed or list(rewired):
             failures.setdefault(f"{key.app_label}|{key.name}", reason)
+    notes: list[str] = []
+    proved: list[str] = []
+    remaining = {k: v for k, v in rewired.items() if f"{k.app_label}|{k.name}" not in failures}
+    if payload.get("proof") and remaining:
+        vendor = connections["default"].vendor
+        vendors = ["postgresql"] if vendor == "postgresql" else ["sqlite"]
+
+        def related(a: Any, b: Any) -> bool:
+            ia, ib = original_index.get(a), original_index.get(b)
+            return (
+                ia is not None
+                and ib is not None
+                and bool(original_ancestors.get(b, 0) >> ia & 1 or original_ancestors.get(a, 0) >> ib & 1)
+            )
+
+        def apply(which: dict[Any, Any]) -> None:
+            for key, cls in classes.items():
+                cls.dependencies = which.get(key, saved[key])
+
+        def sql_check(vendor: str, which: dict[Any, Any]) -> dict[Any, str]:
+            if build(which) is not None:
+                return {key: "Django rejects the rewired graph" for key in which}
+            new_graph = loader.graph
+            new_bits = _ancestry(new_graph)
+            changed = [k for k in sorted(new_graph.nodes) if k in which or new_bits.get(k) != original_ancestors.get(k)]
+            if len(changed) * len(new_graph.nodes) > payload.get("budget", FULL_CHECK_BUDGET) * 4:
+                notes.append(f"{vendor}: per-migration SQL not compared ({len(changed)} migrations, graph too large)")
+                return {}
+            return _compare_sql(vendor, original_graph, new_graph, changed, loader.unmigrated_apps)
+
+        for _round in range(3):
+            found, notes = _proof(vendors, apply, remaining, related, sql_check)
+            if not found:
+                proved = [v for v in vendors if not any(n.startswith(f"{v}:") for n in notes)]
+                break
+            for key, reason in found.items():
+                failures.setdefault(f"{key.app_label}|{key.name}", reason)
+                remaining.pop(key, None)
+            if not remaining:
+                break
     build({})
-    return {"graph_error": None, "failures": failures, "mode": mode, "checked": len(to_check)}
+    return {
+        "graph_error": None,
+        "failures": failures,
+        "mode": mode,
+        "checked": len(to_check),
+        "proved": proved,
+        "notes": notes,
+    }
 
 
 def _main(argv: list[str]) -> int:

@@ -67,7 +67,7 @@ def test_sample_project() -> None:
     if not (SAMPLE_PROJECT / "manage.py").is_file():
         pytest.skip("sample_project is not in the repository")
     project = load_static(SAMPLE_PROJECT)
-    assert assert_same(project) == 9
+    assert assert_same(project) == 5  # four planted ones stay: an opaque RunSQL (purchase_orders.0007) follows them
     for app in project.project_apps:
         assert_same(project, [app])
 

@@ -236,7 +236,9 @@ def test_swappable_dependency_is_kept_when_the_user_model_is_referenced(tmp_path
     proposals = by_key(propose(load_static(root)))
     kept = proposals[K("sales", "0001_initial")]
     assert not kept.pending
-    assert kept.changes[0].reason == ("swappable dependency for accounts.user, the right form for a swappable model")
+    assert kept.changes[0].reason == (
+        "swappable_dependency(settings.AUTH_USER_MODEL) for accounts.user, the model that setting names"
+    )
     removed = proposals[K("sales", "0002_n")]
     assert removed.changes[1] == EdgeChange(
         K("accounts", "__first__"), "remove", "over-specified", "nothing of 'accounts' is referenced"

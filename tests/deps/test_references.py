@@ -52,4 +52,6 @@ def test_run_python_get_model_and_unreadable_code(tmp_path: Path) -> None:
     )
     assert first.opaque == ()
     second = references(project.migrations[MigrationKey("sales", "0002_x")])
-    assert second.opaque == (Opaque("RunPython", 10, "RunPython (line 10): its code names no model squashkit can see"),)
+    assert second.opaque == (
+        Opaque("RunPython", 10, "RunPython (line 10): runs helpers.forwards, code squashkit cannot read"),
+    )

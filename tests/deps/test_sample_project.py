@@ -38,34 +38,41 @@ def over_specified(root: Path) -> list[str]:
 
 
 def test_planted_over_specified_dependencies_are_proposed(sample_project: Path) -> None:
-    """The nine over-specified edges of sample_project/README.md, each narrowed to its provider."""
+    """The nine over-specified edges of sample_project/README.md: five are narrowed to their provider; four
+    are kept because ``purchase_orders.0007`` (an opaque RunSQL) follows them and needs everything it
+    followed before."""
     proposals = {str(p.migration): p for p in propose(load_static(sample_project)) if p.pending}
     assert over_specified(sample_project) == [
         "billing.0001_squashed_0004_alter_invoice_amount -> customers.0004_alter_customer_email",
         "billing.0001_squashed_0004_alter_invoice_amount -> sales_orders.0016_order_shipped_at",
         "billing.0006_invoiceline -> sales_orders.0001_initial",
         "billing.0006_invoiceline -> sales_orders.0016_order_shipped_at",
-        "inventory.0012_reservation -> sales_orders.0010_backfill_order_status",
         "inventory.0021_stocklevel_supplier -> purchase_orders.0011_purchaseorder_received_at",
-        "purchase_orders.0003_purchaseorderline -> inventory.0020_stocklevel_updated",
-        "purchase_orders.0004_purchaseorder_sales_order -> sales_orders.0016_order_shipped_at",
-        "sales_orders.0008_order_customer -> customers.0002_customer_email",
     ]
-    first = proposals["purchase_orders.0004_purchaseorder_sales_order"]
-    assert [str(d.key) for d in first.proposed] == [
-        "sales_orders.0001_initial",
-        "purchase_orders.0003_purchaseorderline",
-    ]
-    assert first.changes[0].reason == "needs only sales_orders.0001_initial, which creates sales_orders.order"
     second = proposals["inventory.0021_stocklevel_supplier"]
     assert second.changes[0].reason == (
         "needs only purchase_orders.0001_initial, which creates purchase_orders.supplier"
     )
-    # inventory.0012 narrowed to sales_orders.0005: what removes the naive inventory squash's cycle
-    assert [str(d.key) for d in proposals["inventory.0012_reservation"].proposed] == [
-        "sales_orders.0005_orderline",
-        "inventory.0011_product_weight",
+    kept = {str(p.migration): p for p in propose(load_static(sample_project))}
+    descendant = sorted(
+        f"{name} -> {c.dependency}" for name, p in kept.items() for c in p.changes if c.reason_code == "descendant"
+    )
+    assert descendant == [
+        "inventory.0012_reservation -> sales_orders.0010_backfill_order_status",
+        "purchase_orders.0003_purchaseorderline -> inventory.0020_stocklevel_updated",
+        "purchase_orders.0004_purchaseorder_sales_order -> sales_orders.0016_order_shipped_at",
+        "sales_orders.0008_order_customer -> customers.0002_customer_email",
+        "sales_orders.0014_order_created_by -> accounts.__first__",
     ]
+    changes = kept["sales_orders.0008_order_customer"].changes
+    assert next(c for c in changes if c.reason_code == "descendant").reason == (
+        "purchase_orders.0007_purchaseorder_reference_index follows it and needs everything it followed before: "
+        "RunSQL (line 13): the SQL is not analysed"
+    )
+    # inventory.0023 alters product.barcode: the opaque RunSQL it followed through purchase_orders.0011 (which
+    # inventory.0021 no longer depends on) must still run before it, so it is added
+    added = [(str(c.dependency), c.reason_code) for c in proposals["inventory.0023_alter_product_barcode"].changes]
+    assert ("purchase_orders.0007_purchaseorder_reference_index", "provider") in added
     # the planted same-app redundancies are dropped as transitive
     transitive = sorted(
         f"{name} -> {c.dependency} via {c.via}"
@@ -78,10 +85,8 @@ def test_planted_over_specified_dependencies_are_proposed(sample_project: Path) 
         "sales_orders.0014_order_created_by -> sales_orders.0012_orderline_unit_price"
         " via sales_orders.0013_alter_orderline_quantity",
     ]
-    # opaque and swappable dependencies are kept with their reason
-    kept = {str(p.migration): p for p in propose(load_static(sample_project))}
     codes = {c.reason_code for p in kept.values() for c in p.changes if c.action == "keep"}
-    assert {"same-app", "needed", "swappable"} <= codes
+    assert {"same-app", "needed", "swappable", "descendant"} <= codes
 
 
 def fixed_pair(tmp_path: Path, sample_copy: Path, run_cli) -> tuple[Path, Path]:

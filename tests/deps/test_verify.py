@@ -37,7 +37,9 @@ def test_sound_proposals_are_verified(tmp_path: Path) -> None:
     assert [str(p.migration) for p in pending] == ["sales.0001_initial", "sales.0002_n"]
     assert all(p.safe for p in pending)
     assert pending[0].verification is not None
-    assert pending[0].verification.reason == "applies on its new ancestors; final state unchanged"
+    assert pending[0].verification.reason == (
+        "applies on its new ancestors; final state unchanged; fresh migrate SQL and schema unchanged on sqlite"
+    )
     assert not (root / "db.sqlite3").exists()
 
 
@@ -99,6 +101,7 @@ def test_fast_mode_checks_needs_against_per_app_states(tmp_path: Path) -> None:
     assert pending[0].verification is not None
     assert pending[0].verification.reason == (
         "its needs hold in each app's state at its new ancestors; final state unchanged"
+        "; fresh migrate SQL and schema unchanged on sqlite"
     )
     first = next(p for p in propose(project) if p.migration == K("sales", "0001_initial"))
     (result,) = verify(project, [dataclasses.replace(first, proposed=())], settings="mysite.settings", budget=0)
