@@ -60,7 +60,7 @@ def test_no_absolute_path_and_no_timestamp(page: str) -> None:
     assert data["project"] == "sample_project"
     paths = [m["f"] for m in data["m"] if "f" in m] + [a["dir"] for a in data["apps"]]
     assert all(not p.startswith("/") for p in paths)
-    assert "purchase_orders/migrations/0004_purchaseorder_sales_order.py:10" in page
+    assert "inventory/migrations/0021_stocklevel_supplier.py:10" in page
 
 
 @needs_dot
@@ -78,22 +78,22 @@ def test_nothing_fetched_from_the_network(page: str) -> None:
 def test_summary_apps_findings_and_proposals(page: str) -> None:
     assert '<div class="sk-card-value">70</div><div class="sk-card-label">migrations</div>' in page
     assert '<div class="sk-card-value">6</div><div class="sk-card-label">apps</div>' in page
-    assert '<div class="sk-card-value">14</div><div class="sk-card-label">warnings</div>' in page
+    assert '<div class="sk-card-value">10</div><div class="sk-card-label">warnings</div>' in page
     assert "1 high, 2 medium" in page
     apps = _rows(page, "sk-apps-table")
     assert len(apps) == 6
     assert 'data-app="inventory">inventory</a></td><td>32</td>' in apps[3]
     findings = _rows(page, "sk-findings-table")
-    assert len(findings) == 16
-    sk201 = [row for row in findings if "purchase_orders.0004_purchaseorder_sales_order" in row]
+    assert len(findings) == 12
+    sk201 = [row for row in findings if "inventory.0021_stocklevel_supplier" in row and "<td>SK201</td>" in row]
     assert len(sk201) == 1 and "<td>SK201</td>" in sk201[0]
-    assert "<code>purchase_orders/migrations/0004_purchaseorder_sales_order.py:10</code>" in sk201[0]
+    assert "<code>inventory/migrations/0021_stocklevel_supplier.py:10</code>" in sk201[0]
     proposals = _rows(page, "sk-proposals-table")
-    mine = [row for row in proposals if 'data-key="purchase_orders.0004_purchaseorder_sales_order"' in row]
+    mine = [row for row in proposals if 'data-key="inventory.0021_stocklevel_supplier"' in row]
     assert [re.search(r'class="sk-act-(\w+)"', row).group(1) for row in mine] == ["remove", "add"]  # type: ignore[union-attr]
-    assert "<code>sales_orders.0016_order_shipped_at</code>" in mine[0]
-    assert "<code>sales_orders.0001_initial</code>" in mine[1]
-    assert "8 migration(s) with dependencies to change (static proposals" in page
+    assert "<code>purchase_orders.0011_purchaseorder_received_at</code>" in mine[0]
+    assert "<code>purchase_orders.0001_initial</code>" in mine[1]
+    assert "6 migration(s) with dependencies to change (static proposals" in page
     assert "No environment configured" in page
 
 
@@ -104,21 +104,21 @@ def test_script_data_and_graphs(page: str) -> None:
     assert keys == sorted(keys, key=lambda k: tuple(k.split(".", 1)))
     inventory = [m for m in data["m"] if m["k"].startswith("inventory.")]
     assert len(inventory) == 32
-    i = keys.index("purchase_orders.0004_purchaseorder_sales_order")
+    i = keys.index("inventory.0021_stocklevel_supplier")
     mine = data["m"][i]
     assert [keys[p] for p in mine["p"]] == [
-        "purchase_orders.0003_purchaseorderline",
-        "sales_orders.0016_order_shipped_at",
+        "inventory.0020_stocklevel_updated",
+        "purchase_orders.0011_purchaseorder_received_at",
     ]
     assert [[keys[d] if isinstance(d, int) else d, line] for d, line in mine["d"]] == [
-        ["sales_orders.0016_order_shipped_at", 10],
-        ["purchase_orders.0003_purchaseorderline", 11],
+        ["purchase_orders.0011_purchaseorder_received_at", 10],
+        ["inventory.0020_stocklevel_updated", 11],
     ]
     assert [keys[d] for d in data["proposals"][str(i)]["pr"]] == [
-        "sales_orders.0001_initial",
-        "purchase_orders.0003_purchaseorderline",
+        "purchase_orders.0001_initial",
+        "inventory.0020_stocklevel_updated",
     ]
-    assert [f["code"] for f in data["findings"] if f["m"] == i] == ["SK201"]
+    assert [f["code"] for f in data["findings"] if f["m"] == i] == ["SK201", "SK202"]
     # one inline SVG for the apps, one script text per project app; edges name their ends by index
     assert page.count('<svg viewBox="') == 7
     assert page.count('<script type="text/x-svg" id=') == 6
@@ -148,7 +148,7 @@ def test_without_dot_a_note_and_the_tables(monkeypatch: pytest.MonkeyPatch, tmp_
         "install graphviz, to draw them). The tables below are complete." in page
     )
     assert "<svg" not in page and "text/x-svg" not in page
-    assert len(_rows(page, "sk-findings-table")) == 16
+    assert len(_rows(page, "sk-findings-table")) == 12
     assert all(not app["svg"] for app in _data(page)["apps"])
 
 
