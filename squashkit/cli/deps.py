@@ -3,7 +3,9 @@
 Proposals are computed statically, then verified with Django when settings are known (``--settings``,
 ``[tool.squashkit] settings`` or manage.py).  ``--fix`` never rewrites a migration that is applied in the
 project's default database (or a configured environment), nor an unverified or failed proposal; with no
-applied-state source at all it refuses unless ``--assume-unapplied`` is given.
+applied-state source at all it refuses unless ``--assume-unapplied`` is given.  The rewrites are computed first,
+then written as one :class:`~squashkit.rewrite.changeset.ChangeSet`: all or nothing, and an earlier ``--fix``
+interrupted by SIGKILL is rolled back first (``note:`` on stderr).
 
 Exit codes: 0 no pending proposal (or all written), 1 pending proposals left, 2 usage or input error.
 """
@@ -24,6 +26,7 @@ from squashkit.deps.verify import VerifyError, default_database_applied, find_se
 from squashkit.errors import CycleError, DjangoLoadError
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
+from squashkit.rewrite.changeset import ChangeSet, recover
 
 if TYPE_CHECKING:  # libcst (through the rewrite layer) is imported only when a rewrite is planned
     from squashkit.deps.fix import FixPlan
@@ -173,6 +176,11 @@ def command(
     """Propose the minimal cross-app dependencies of each migration; --diff shows, --fix writes them."""
     project = load_static(project_dir, cache=not no_cache)
     root = project.root
+    if fix:  # an earlier write interrupted by SIGKILL or a power cut is rolled back before anything is read
+        recovered = recover(root)
+        if recovered:
+            click.echo(f"note: {recovered}", err=True)
+            project = load_static(project_dir)
     selected = options.check_apps(project, apps)
     graph = project.graph()
     if graph.cycles():  # nothing can be proposed safely: say so instead of "no dependency to change"
@@ -214,11 +222,16 @@ def command(
             require_verified=not no_verify,
         ):
             plans[plan.proposal.migration] = plan
+    changes = ChangeSet(root)
+    if plans:
+        from squashkit.deps.fix import fix_change_set
+
+        changes = fix_change_set(root, list(plans.values()))
     written: list[Path] = []
     if fix:
-        from squashkit.rewrite.files import apply_results
-
-        written = apply_results(plan.result for plan in plans.values())
+        changes.apply()  # all or nothing; ChangeSetError names the file
+        written = list(changes.paths)
+    diffs = {change.path: change.diff(root) for change in changes.changes}
     if fmt == "json":
         echo_json(
             {
@@ -229,7 +242,9 @@ def command(
                         **p.to_dict(),
                         "status": _status(p, plans.get(p.migration), written),
                         **(
-                            {"diff": plans[p.migration].result.diff(root)} if show_diff and p.migration in plans else {}
+                            {"diff": diffs.get(plans[p.migration].result.path, "")}
+                            if show_diff and p.migration in plans
+                            else {}
                         ),
                     }
                     for p in pending
@@ -241,11 +256,8 @@ def command(
         click.echo(_render_markdown(pending, plans, written))
     else:
         _render_table(project, pending, plans, note, written)
-    if show_diff and fmt != "json":
-        for plan in plans.values():
-            diff = plan.result.diff(root)
-            if diff:
-                click.echo(diff, nl=False)
+    if show_diff and fmt != "json" and changes:
+        click.echo(changes.diff(), nl=False)
     if fix and fmt != "json":
         click.echo(f"Wrote {len(written)} file(s).")
     left = [p for p in pending if not (fix and plans.get(p.migration) and plans[p.migration].result.path in written)]

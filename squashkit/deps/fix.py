@@ -9,19 +9,22 @@ A pending proposal becomes a :class:`~squashkit.rewrite.files.RewriteResult`:
 * ``failed`` when Django's verification failed (``reason`` is Django's) or the file cannot be rewritten;
 * ``changed``/``unchanged`` otherwise (``after`` holds the new text).
 
-Write the ``changed`` ones with :func:`squashkit.rewrite.files.apply_results`.
+:func:`fix_change_set` turns the plans into one :class:`~squashkit.rewrite.changeset.ChangeSet` (the
+``changed`` ones as edits, refusals and failures as refusals); its ``apply()`` writes them all or none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from squashkit.deps.propose import Proposal
 from squashkit.graph.model import MigrationKey, Project
+from squashkit.rewrite.changeset import ChangeSet
 from squashkit.rewrite.files import RewriteResult, refused, rewrite_file
 
-__all__ = ["AppliedLookup", "FixPlan", "plan_fixes"]
+__all__ = ["AppliedLookup", "FixPlan", "fix_change_set", "plan_fixes"]
 
 #: ``key -> labels of the environments/schemas/snapshots where it is applied`` (empty: nowhere).
 AppliedLookup = Callable[[MigrationKey], Sequence[str]]
@@ -93,3 +96,15 @@ def plan_fixes(
         )
         plans.append(FixPlan(proposal, result))
     return plans
+
+
+def fix_change_set(root: Path, plans: Sequence[FixPlan]) -> ChangeSet:
+    """The files ``plans`` would rewrite as one change set (in plan order), refusals and failures included."""
+    changes = ChangeSet(root)
+    for plan in plans:
+        result, key = plan.result, plan.proposal.migration
+        if result.status == "changed":
+            changes = changes.edit(result.path, result.before, result.after, "minimal dependencies", key)
+        elif result.status in ("refused", "failed"):
+            changes = changes.refuse(f"{result.status}: {result.reason}", result.path, key)
+    return changes

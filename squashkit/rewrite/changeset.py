@@ -13,9 +13,11 @@ How :meth:`ChangeSet.apply` writes:
 2. A journal (old and new text of every file) is written outside the project, in ``journal/`` of the cache
    folder (:func:`squashkit.graph.cache.default_cache_dir`), and synced to disk.
 3. Each file is written as a temporary file in the same folder (keeping the file's mode and, when permitted,
-   its owner), synced, and moved over the old one with :func:`os.replace`; the folder is synced too.  A
+   its owner), synced, and moved over the old one with :func:`os.replace`.  A
    symlink's target is written; the link stays.  A deletion unlinks the file (a symlink is removed, not its
-   target).  Just before each file is replaced its content is compared with the plan again.
+   target).  Just before each file is replaced its content is compared with the plan again.  Each folder is
+   synced once, after its last file (a rename is atomic either way; the sync makes it durable before the
+   journal is removed).
 4. When any step fails (permission, disk full, a file changed meanwhile) or SIGINT, SIGTERM or SIGHUP arrives
    while the set is applied (handlers are installed for the duration and put back afterwards), every file
    already changed is restored, and :class:`ChangeSetError` names the file and the cause.  A signal becomes a
@@ -262,6 +264,8 @@ class ChangeSet:
                         done.append(step)
                         _stage("written", step.change.path)
                         _raise_if_signalled(caught)
+                    for folder in dict.fromkeys(step.folder for step in steps):
+                        _fsync_dir(folder)  # the renames are durable before the journal goes
                 except BaseException as exc:
                     raise _rolled_back(exc, failing or journal, done, journal) from exc
                 _remove(journal)
@@ -334,7 +338,14 @@ def _temp_name(target: Path, token: str) -> Path:
 
 
 def _write_file(
-    target: Path, data: bytes, temp: Path, *, mode: int | None, owner: tuple[int, int] | None, replace: bool = True
+    target: Path,
+    data: bytes,
+    temp: Path,
+    *,
+    mode: int | None,
+    owner: tuple[int, int] | None,
+    replace: bool = True,
+    sync_folder: bool = True,
 ) -> None:
     """Write ``data`` to ``temp``, sync it and move it to ``target`` (``replace=False``: fail if it exists)."""
     with contextlib.suppress(FileNotFoundError):
@@ -359,7 +370,8 @@ def _write_file(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    _fsync_dir(target.parent)
+    if sync_folder:
+        _fsync_dir(target.parent)
 
 
 def _writable(path: Path, st: os.stat_result | None) -> str:
@@ -436,10 +448,21 @@ class _Step:
                 raise _Changed()
         if change.kind == "delete":
             os.unlink(change.path)
-            _fsync_dir(change.path.parent)
             return
         data = (change.new_text or "").encode(_ENCODING)
-        _write_file(self.target, data, self.temp, mode=self.mode, owner=self.owner, replace=change.kind == "edit")
+        _write_file(
+            self.target,
+            data,
+            self.temp,
+            mode=self.mode,
+            owner=self.owner,
+            replace=change.kind == "edit",
+            sync_folder=False,  # each folder is synced once, after the last file (see ChangeSet.apply)
+        )
+
+    @property
+    def folder(self) -> Path:
+        return self.change.path.parent if self.link is not None else self.target.parent
 
     def undo(self) -> None:
         change = self.change

@@ -1,4 +1,5 @@
-"""Rewrite results per file, as data; :func:`apply_results` is the only function that writes.
+"""Rewrite results per file, as data; nothing is written here (a :class:`~squashkit.rewrite.changeset.ChangeSet`
+built from the ``changed`` results writes them, all or nothing).
 
 ``status`` is ``changed`` (``after`` differs), ``unchanged`` (the rewrite is a no-op), ``refused`` (squashkit
 will not touch the file, e.g. the migration is applied somewhere; ``reason`` says where) or ``failed`` (the
@@ -8,7 +9,7 @@ file cannot be rewritten safely; ``reason`` says why).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -16,7 +17,7 @@ from typing import Literal
 from squashkit.graph.model import Dependency
 from squashkit.rewrite.lists import RewriteError, rewrite_source
 
-__all__ = ["RewriteResult", "apply_results", "refused", "rewrite_file"]
+__all__ = ["RewriteResult", "refused", "rewrite_file"]
 
 Status = Literal["changed", "unchanged", "refused", "failed"]
 
@@ -77,26 +78,3 @@ def rewrite_file(
 def refused(path: Path, reason: str) -> RewriteResult:
     """A result for a file squashkit will not rewrite."""
     return RewriteResult(path, "refused", reason)
-
-
-def apply_results(results: Iterable[RewriteResult]) -> list[Path]:
-    """Write every ``changed`` result whose file still holds ``before``; return the paths written.
-
-    A file modified since the rewrite was computed is skipped (a :class:`RewriteError` is raised after the
-    other files are written, naming it).
-    """
-    written: list[Path] = []
-    stale: list[Path] = []
-    for result in results:
-        if result.status != "changed":
-            continue
-        if _read(result.path) != result.before:
-            stale.append(result.path)
-            continue
-        with result.path.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(result.after)
-        written.append(result.path)
-    if stale:
-        names = ", ".join(str(p) for p in stale)
-        raise RewriteError(f"changed on disk since the rewrite was computed, not written: {names}")
-    return written

@@ -299,6 +299,7 @@ def big_project(root: Path, count: int = 40) -> dict[Path, str]:
     return texts
 
 
+@pytest.mark.django  # a Python subprocess
 @pytest.mark.parametrize(("stage", "nth"), [("written", 7), ("write", 12), ("journal", 1)])
 def test_sigkill_during_apply_then_recover(tmp_path: Path, stage: str, nth: int) -> None:
     root = tmp_path / "project"
@@ -325,6 +326,7 @@ def test_sigkill_during_apply_then_recover(tmp_path: Path, stage: str, nth: int)
     assert recover(root) is None
 
 
+@pytest.mark.django  # a Python subprocess
 def test_recover_leaves_a_file_edited_since(tmp_path: Path) -> None:
     root = tmp_path / "project"
     texts = big_project(root, 5)

@@ -1,4 +1,4 @@
-"""Rewrite results per file and the only function that writes."""
+"""Rewrite results per file (written through a change set)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from squashkit.graph.model import Dependency
-from squashkit.rewrite.files import apply_results, refused, rewrite_file
-from squashkit.rewrite.lists import RewriteError
+from squashkit.rewrite.changeset import ChangeSet, ChangeSetError
+from squashkit.rewrite.files import rewrite_file
 
 SOURCE = "class Migration:\n    dependencies = [\n        ('a', '1'),\n        ('b', '2'),\n    ]\n"
 
@@ -23,7 +23,7 @@ def test_rewrite_file_and_apply(tmp_path: Path) -> None:
         "--- a/0002_x.py\n+++ b/0002_x.py\n@@ -1,5 +1,4 @@\n class Migration:\n     dependencies = [\n"
         "         ('a', '1'),\n-        ('b', '2'),\n     ]\n"
     )
-    assert apply_results([result, refused(path, "applied in prod")]) == [path]
+    ChangeSet(tmp_path).edit(path, result.before, result.after, "drop b").apply()
     assert path.read_text() == result.after
     assert rewrite_file(path, {"dependencies": [Dependency.of("a", "1")]}).status == "unchanged"
 
@@ -36,7 +36,7 @@ def test_failed_and_stale(tmp_path: Path) -> None:
     path.write_text(SOURCE)
     result = rewrite_file(path, {"dependencies": []})
     path.write_text(SOURCE + "# edited\n")
-    with pytest.raises(RewriteError) as info:
-        apply_results([result])
-    assert info.value.message == f"changed on disk since the rewrite was computed, not written: {path}"
+    with pytest.raises(ChangeSetError) as info:
+        ChangeSet(tmp_path).edit(path, result.before, result.after, "drop all").apply()
+    assert info.value.message == f"{path}: changed on disk since the change was planned; nothing was written"
     assert rewrite_file(tmp_path / "missing.py", {}).status == "failed"
