@@ -59,7 +59,7 @@ def test_text(result) -> None:  # type: ignore[no-untyped-def]
         ".: SK106 inventory: squash pressure 59 (32 migrations since the last squash, 27 foldable operations, "
         "1 RunPython/RunSQL barriers)" in lines
     )
-    assert lines[-1] == "Found 17 finding(s): 15 warning, 2 info."
+    assert lines[-1] == "Found 13 finding(s): 11 warning, 2 info."
 
 
 def test_github(result) -> None:  # type: ignore[no-untyped-def]
@@ -74,10 +74,10 @@ def test_github(result) -> None:  # type: ignore[no-untyped-def]
 def test_json_and_markdown(result) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(render(result, "json"))
     assert data["schema_version"] == 1
-    assert data["counts"] == {"error": 0, "warning": 15, "info": 2}
+    assert data["counts"] == {"error": 0, "warning": 11, "info": 2}
     assert data["exit_code"] == 1
     assert data["findings"][0]["name"] == "over-specified-dependency"
     assert data["findings"][0]["line"] == 14
     markdown = render(result, "markdown").splitlines()
-    assert markdown[:3] == ["## squashkit check: `sample_project`", "", "Found 17 finding(s): 15 warning, 2 info."]
+    assert markdown[:3] == ["## squashkit check: `sample_project`", "", "Found 13 finding(s): 11 warning, 2 info."]
     assert markdown[4] == "| code | severity | location | message |"
