@@ -512,8 +512,17 @@ def _new_record(outcome: SquashOutcome) -> MigrationInfo:
     )
 
 
-def _cycle_refusals(project: Project, outcomes: Sequence[SquashOutcome]) -> dict[MigrationKey, str]:
-    """Ranges whose squash would put a cycle in the project's graph (every squash added at once)."""
+def _cycle_refusals(
+    project: Project,
+    outcomes: Sequence[SquashOutcome],
+    minimal: Mapping[MigrationKey, Sequence[Dependency]],
+) -> dict[MigrationKey, str]:
+    """Ranges whose squash would put a cycle in the project's graph (every squash added at once).
+
+    While the replaced files remain, Django re-points their dependencies to the squash: a member that still
+    lists a later migration of another app than it needs can close a cycle the squash's own minimal
+    dependencies do not; the reason then names those members and ``squashkit deps --fix``.
+    """
     ok = [o for o in outcomes if o.ok]
     if not ok:
         return {}
@@ -526,8 +535,20 @@ def _cycle_refusals(project: Project, outcomes: Sequence[SquashOutcome]) -> dict
     for cycle in cycles:
         text = " -> ".join(str(k) for k in cycle)
         for outcome in ok:
-            if outcome.key in cycle:
-                found.setdefault(outcome.key, f"the squashes together make a dependency cycle: {text}")
+            if outcome.key not in cycle:
+                continue
+            wide = [
+                str(m)
+                for m in outcome.target.members
+                if m in minimal and {d.key for d in project.migrations[m].dependencies} != {d.key for d in minimal[m]}
+            ]
+            hint = (
+                f"; while the replaced files remain Django re-points their dependencies to the squash: narrow "
+                f"{', '.join(wide)} first (`squashkit deps --fix`)"
+                if wide
+                else ""
+            )
+            found.setdefault(outcome.key, f"the squashes together make a dependency cycle: {text}{hint}")
     return found
 
 
@@ -627,7 +648,7 @@ def squash(
                 ports=ports,
             )
         )
-    cycles = _cycle_refusals(project, finished)
+    cycles = _cycle_refusals(project, finished, minimal)
     finished = [dataclasses.replace(o, refusal=cycles[o.key], text="") if o.key in cycles else o for o in finished]
     changes = ChangeSet(root)
     for outcome in finished:

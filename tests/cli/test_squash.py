@@ -38,7 +38,7 @@ def applied(db: Path) -> set[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A shop copy migrated to 0003 (kept as before.sqlite3), then `squash run shop 0006 --write`."""
-    from squashkit.cli import main
+    from squashkit.cli import cli
 
     root = copy_fixture("squash_shop", tmp_path_factory.mktemp("written"))
     assert manage(root, "migrate", "shop", "0003", "-v0").returncode == 0
@@ -49,8 +49,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         runner = CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         runner = CliRunner()
-    result = runner.invoke(main.__globals__["cli"], ["squash", "run", "-C", str(root), "shop", "0006", "--write"])
-    second = runner.invoke(main.__globals__["cli"], ["squash", "run", "-C", str(root), "shop", "0006"])
+    result = runner.invoke(cli, ["squash", "run", "-C", str(root), "shop", "0006", "--write"])
+    second = runner.invoke(cli, ["squash", "run", "-C", str(root), "shop", "0006"])
     return {"root": root, "result": result, "second": second}
 
 
@@ -189,3 +189,82 @@ def test_proof_on_postgresql(tmp_path: Path, run_cli: Callable[..., Any], pg_clu
     assert f"  fresh migrate on PostgreSQL {pg_cluster.host}:{pg_cluster.port}: ok\n" in result.stdout
     assert "proof: passed" in result.stdout
     assert pg_cluster.password not in result.stdout
+
+
+# -- acceptance on sample_project: squash run --plan --write ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_squashed(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A sample_project copy with its dependencies narrowed (``deps --fix``: while replaced files remain,
+    Django re-points their dependencies to the squash), two databases migrated before the squash (fully, and
+    inventory to 0016), then ``squash run --plan --write`` (proven on SQLite, and PostgreSQL when available)."""
+    plan_squashes = pytest.importorskip("squashkit.squash.plan").plan_squashes
+    from click.testing import CliRunner
+
+    from squashkit.cli import cli
+    from tests.conftest import SAMPLE_PROJECT, copy_project
+
+    root = copy_project(SAMPLE_PROJECT, tmp_path_factory.mktemp("sample") / "sample_project")
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+    fixed = runner.invoke(cli, ["deps", str(root), "--fix", "--assume-unapplied"])
+    assert fixed.exit_code == 0, fixed.output
+    assert manage(root, "migrate", "-v0").returncode == 0
+    os.replace(root / "db.sqlite3", root / "full.sqlite3")
+    assert manage(root, "migrate", "inventory", "0016", "-v0").returncode == 0
+    os.replace(root / "db.sqlite3", root / "partial.sqlite3")
+    planned = plan_squashes(load_static(root)).ranges
+    args = ["squash", "run", "-C", str(root), "--plan", "--write"]
+    pg = None
+    try:
+        pg = request.getfixturevalue("pg_cluster")
+        args += ["--proof-dsn", pg.dsn("postgres")]
+    except pytest.skip.Exception:
+        pass
+    result = runner.invoke(cli, args)
+    second = runner.invoke(cli, ["squash", "run", "-C", str(root), "--plan"])
+    return {"root": root, "planned": planned, "result": result, "second": second, "pg": pg}
+
+
+def test_plan_write_squashes_every_planned_range(sample_squashed: dict[str, Any]) -> None:
+    result, planned = sample_squashed["result"], sample_squashed["planned"]
+    assert result.exit_code == 0, result.output
+    assert len(planned) >= 3
+    assert result.stdout.endswith(f"\nWrote {len(planned)} file(s).\n")
+    assert "proof: passed" in result.stdout
+    assert "  fresh migrate on SQLite: ok\n" in result.stdout
+    pg = sample_squashed["pg"]
+    if pg is not None:
+        assert f"  fresh migrate on PostgreSQL {pg.host}:{pg.port}: ok\n" in result.stdout
+    root = sample_squashed["root"]
+    for squash_range in planned:
+        assert (root / squash_range.app / "migrations" / f"{squash_range.name}.py").exists() or any(
+            p.name == f"{squash_range.name}.py" for p in root.glob("*/migrations/*.py")
+        )
+
+
+def test_django_migrates_sample_databases_after_the_squash(sample_squashed: dict[str, Any]) -> None:
+    root = sample_squashed["root"]
+    assert manage(root, "migrate", "-v0").returncode == 0  # an empty database
+    for name in ("full.sqlite3", "partial.sqlite3"):
+        os.replace(root / name, root / "db.sqlite3")
+        migrated = manage(root, "migrate", "-v0")
+        assert migrated.returncode == 0, (name, migrated.stderr)
+        plan = manage(root, "showmigrations", "--plan")
+        assert "[ ]" not in plan.stdout, (name, plan.stdout)
+    assert manage(root, "makemigrations", "--check", "--dry-run").returncode == 0
+
+
+def test_analyze_shows_the_squashes_and_a_second_run_plans_nothing(
+    sample_squashed: dict[str, Any], run_cli: Callable[..., Any]
+) -> None:
+    root, planned = sample_squashed["root"], sample_squashed["planned"]
+    analyzed = json.loads(run_cli("analyze", root, "--format", "json").stdout)
+    squashed = {a["app"]: a["squashed"] for a in analyzed["apps"]}
+    for app in {r.app for r in planned}:
+        assert squashed[app] == sum(1 for r in planned if r.app == app) + (1 if app == "billing" else 0)
+    second = sample_squashed["second"]
+    assert (second.exit_code, second.stdout) == (0, "sample_project: nothing to squash.\n")

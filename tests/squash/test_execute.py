@@ -184,3 +184,43 @@ def test_compact_regenerates_from_the_final_state(tmp_path: Path) -> None:
     assert middle.note == (
         "compact not possible (the range does not start at the app's first migration): optimized instead"
     )
+
+
+def test_separate_database_and_state_hints_kept_and_non_atomic_refused(tmp_path: Path) -> None:
+    root = copy_fixture("squash_shop", tmp_path)
+    migrations = root / "shop" / "migrations"
+    (migrations / "0007_item_sold.py").write_text(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0006_alter_item_name')]\n"
+        "    operations = [\n"
+        "        migrations.SeparateDatabaseAndState(\n"
+        "            state_operations=[migrations.AddField('item', 'sold', models.BooleanField(default=False))],\n"
+        "            database_operations=[migrations.RunSQL(\n"
+        "                'ALTER TABLE shop_item ADD COLUMN sold bool NOT NULL DEFAULT 0',\n"
+        "                reverse_sql='SELECT 1', hints={'target_db': 'default'},\n"
+        "            )],\n"
+        "        ),\n"
+        "    ]\n"
+    )
+    (migrations / "0008_concurrently.py").write_text(
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    atomic = False\n"
+        "    dependencies = [('shop', '0007_item_sold')]\n"
+        "    operations = [migrations.RunSQL('SELECT 1', reverse_sql='SELECT 1')]\n"
+    )
+    project = load_static(root)
+    run = squash(
+        project,
+        [target_for(project, "shop", "0007", "0006"), target_for(project, "shop", "0008", "0004")],
+        settings="shopsite.settings",
+        now=NOW,
+    )
+    kept, refused = run.outcomes
+    assert kept.ok, kept.refusal
+    assert "migrations.SeparateDatabaseAndState(" in kept.text
+    assert "hints={'target_db': 'default'}" in kept.text
+    assert refused.refusal == (
+        "shop.0008_concurrently is not atomic (atomic = False) and keeps 1 operation(s): "
+        "squash up to the migration before it, or start after it"
+    )
+    assert [c.path.name for c in run.changes.changes] == ["0006_alter_item_name_squashed_0007_item_sold.py"]
+    assert [r.reason for r in run.changes.refusals] == [refused.refusal]
