@@ -2,6 +2,8 @@
 
 Side by side in one run, on a temporary copy of each project (the originals are never written):
 
+0. ``squashkit deps --fix --assume-unapplied`` (``--no-fix-deps`` skips it): while the replaced files remain,
+   Django re-points their dependencies to the squash, so over-specified ones would close cycles;
 1. a fresh SQLite ``manage.py migrate`` (median of ``--repeat`` runs) and the operations it executes (every
    migration of a fresh database's plan, Django's own ``MigrationLoader``), with the original migrations;
 2. ``squashkit squash run --plan --write`` (``--strategy`` as given), its total time and the proof's share;
@@ -121,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategy", choices=["optimize", "compact"], default="optimize")
     parser.add_argument("--no-proof", action="store_true", help="write without the proof")
     parser.add_argument("--skip-django", action="store_true", help="do not time Django's squashmigrations")
+    parser.add_argument("--no-fix-deps", action="store_true", help="do not run `squashkit deps --fix` first")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="squashkit-bench-") as tmp:
         work = Path(tmp)
@@ -133,6 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             src, settings, name = SAMPLE, "sample_project.settings", "sample_project"
         project = _copy(src, work / "project")
+        fix_time = None
+        if not args.no_fix_deps:
+            t0 = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "squashkit", "deps", str(project), "--fix", "--assume-unapplied"],
+                capture_output=True, check=False,
+            )  # fmt: skip
+            fix_time = time.perf_counter() - t0
+            src = _copy(project, work / "fixed")  # Django's squashmigrations gets the same narrowed files
         before = _count(project, settings)
         t_before = _fresh_migrate(project, settings, args.repeat)
         dry_time, dry = _squashkit(project, "--plan", "--no-proof", "--strategy", args.strategy)
@@ -154,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             "migrations": {"before": before["migrations"], "after": after["migrations"]},
             "operations": {"before": before["operations"], "after": after["operations"]},
             "operations_ratio": round(before["operations"] / after["operations"], 2) if after["operations"] else None,
+            "deps_fix_s": round(fix_time, 2) if fix_time is not None else None,
             "squash_run_plan_dry_s": round(dry_time, 2),
             "django_squashmigrations_s": round(django_time, 2) if django_time is not None else None,
             "squash_run_write_s": round(write_time, 2),
