@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -552,10 +552,12 @@ def _cycle_refusals(
     return found
 
 
-def _minimal_dependencies(project: Project, apps: Iterable[str]) -> dict[MigrationKey, tuple[Dependency, ...]]:
+def _minimal_dependencies(project: Project) -> dict[MigrationKey, tuple[Dependency, ...]]:
+    """The sound minimal dependencies of every project migration (all apps: a proposal for some apps keeps
+    edges whose descendants in the other apps are not analysed)."""
     from squashkit.deps.propose import propose
 
-    return {p.migration: p.proposed for p in propose(project, apps=sorted(set(apps)))}
+    return {p.migration: p.proposed for p in propose(project)}
 
 
 def squash(
@@ -578,7 +580,7 @@ def squash(
     root = Path(project.root).resolve()
     now = now or datetime.now(timezone.utc)  # noqa: UP017 - Python 3.11 spelling kept explicit
     graph = project.graph()
-    minimal = _minimal_dependencies(project, {t.app for t in targets})
+    minimal = _minimal_dependencies(project)
     outcomes: list[SquashOutcome] = []
     specs: list[dict[str, Any]] = []
     for target in targets:
