@@ -5,6 +5,7 @@ Examples::
     squashkit report sample_project --format html -o report.html
     squashkit report . --format html -o report.html --all-envs     # with the environment matrix
     squashkit report . --format html -o - > report.html
+    squashkit report . --format markdown -o pr.md --before origin/main    # a cleanup PR's body
 
 The HTML page is self-contained (inline CSS, JS and SVG; it loads nothing) and deterministic: the same
 project and graphviz give the same bytes, with paths relative to the project and no timestamp.  Graphs need
@@ -16,6 +17,7 @@ Exit codes: 0 written, 2 usage or input error.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,13 @@ def _applied(project_dir: Path, settings: str | None, opts: dict[str, Any]) -> A
 @options.settings_option
 @options.django_option
 @click.option("--verify", is_flag=True, help="Verify the dependency proposals with Django (needs settings).")
+@click.option(
+    "--before",
+    "before",
+    default=None,
+    metavar="REF",
+    help="markdown: compare with the project at this git ref (a before/after table of counts).",
+)
 @options.cache_option
 @options.applied_state_options
 @options.handle_errors
@@ -68,6 +77,7 @@ def command(
     settings: str | None,
     use_django: bool,
     verify: bool,
+    before: str | None,
     no_cache: bool,
     **sources: Any,
 ) -> None:
@@ -95,6 +105,12 @@ def command(
             note = "No proposal: the graph has a dependency cycle."
     applied = _applied(project_dir, settings, sources)
     data = collect_report(project, applied=applied, proposals=proposals, proposals_note=note, graphs=needs_graphs(fmt))
+    if before is not None:
+        if fmt != "markdown":
+            raise UsageError("--before needs --format markdown")
+        from squashkit.report.before import counts_at
+
+        data = dataclasses.replace(data, before=counts_at(project_dir, before), before_label=before)
     text = render(data, fmt)
     if str(output) == "-":
         click.echo(text, nl=False)

@@ -22,6 +22,7 @@ __all__ = ["FORMATS", "Graphs", "ReportData", "collect_report", "needs_graphs", 
 #: format name -> module defining ``render(data: ReportData) -> str``
 FORMATS: dict[str, str] = {
     "html": "squashkit.report.html",
+    "markdown": "squashkit.report.markdown",
 }
 
 

@@ -57,6 +57,9 @@ class ReportData:
     plan: Any = None  # squashkit.squash.plan.SquashPlan when available
     plan_note: str = ""
     graphs: Graphs | None = None
+    #: the markdown report's before/after comparison: counts of the project at ``before_label`` (a git ref)
+    before: Mapping[str, int] | None = None
+    before_label: str = ""
 
     @property
     def project(self) -> Project:

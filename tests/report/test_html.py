@@ -135,9 +135,10 @@ def test_script_data_and_graphs(page: str) -> None:
 def test_formats_registry() -> None:
     assert FORMATS["html"] == "squashkit.report.html"
     assert needs_graphs("html") is True
+    assert needs_graphs("markdown") is False
     with pytest.raises(UsageError) as caught:
         render(collect_report(load_static(SAMPLE_PROJECT), graphs=False), "pdf")
-    assert caught.value.message == "unknown report format 'pdf' (choose from html)"
+    assert caught.value.message == "unknown report format 'pdf' (choose from html, markdown)"
 
 
 def test_without_dot_a_note_and_the_tables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
