@@ -21,7 +21,7 @@ import click
 
 from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table, wrap
-from squashkit.deps.propose import EdgeChange, Proposal, propose
+from squashkit.deps.propose import EdgeChange, Explanation, Proposal, explain, propose
 from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
 from squashkit.errors import CycleError, DjangoLoadError
 from squashkit.graph.model import Project
@@ -59,6 +59,25 @@ def _changes(proposal: Proposal) -> list[EdgeChange]:
     return [c for c in proposal.changes if c.action != "keep"]
 
 
+#: reason codes of a migration whose dependencies are kept because what it needs is not fully known
+_KEPT_CODES = ("opaque", "descendant", "unprovided", "unresolved")
+
+
+def _kept(proposals: Sequence[Proposal]) -> list[tuple[Proposal, EdgeChange]]:
+    """Migrations with cross-app dependencies kept as written because squashkit cannot see all they need."""
+    found = []
+    for proposal in proposals:
+        for change in proposal.changes:
+            if (
+                change.action == "keep"
+                and change.reason_code in _KEPT_CODES
+                and change.dependency.app_label != proposal.migration.app_label
+            ):
+                found.append((proposal, change))
+                break
+    return found
+
+
 def _echo(text: str, width: int, indent: str = "", subsequent: str | None = None) -> None:
     click.echo(wrap(text, width, indent, subsequent))
 
@@ -69,10 +88,12 @@ def _render_table(
     plans: dict[Any, FixPlan],
     note: str,
     written: Sequence[Path] = (),
+    kept: Sequence[tuple[Proposal, EdgeChange]] = (),
 ) -> None:
     width = max(console().width, 40)
     if not pending:
         click.echo(f"{project.root.name}: no dependency to change.")
+        _render_kept(kept, width)
         return
     click.echo(f"{project.root.name}: {len(pending)} migration(s) with dependencies to change")
     for proposal in pending:
@@ -82,9 +103,39 @@ def _render_table(
         for change in _changes(proposal):
             click.echo(f"  {_SIGN[change.action]} {change.dependency}")
             _echo(f"{change.reason_code}: {change.reason}", width, "      ")
+    _render_kept(kept, width)
     if note:
         click.echo()
         _echo(note, width)
+
+
+def _render_kept(kept: Sequence[tuple[Proposal, EdgeChange]], width: int) -> None:
+    if not kept:
+        return
+    click.echo()
+    click.echo(f"Kept as written, what they need is not fully known ({len(kept)}):")
+    for proposal, change in kept:
+        _echo(f"{proposal.migration}  kept: {change.reason}", width, "  ", "      ")
+
+
+def _render_explanation(explanation: Explanation, status: str) -> None:
+    width = max(console().width, 40)
+    click.echo(f"{explanation.migration}  [{status}]")
+    sections: list[tuple[str, list[str]]] = [
+        ("Needs from other apps and own removals", list(explanation.needs)),
+        ("Cannot see", list(explanation.opaque)),
+        ("Providers", [f"{m}: {what}; {why}" if why else f"{m}: {what}" for m, what, why in explanation.providers]),
+        ("Kept as written", [f"{explanation.kept[0]}: {explanation.kept[1]}"] if explanation.kept else []),
+        (
+            "Dependencies",
+            [f"{_SIGN[c.action]} {c.dependency}  {c.reason_code}: {c.reason}" for c in explanation.proposal.changes],
+        ),
+        ("Ancestors lost once every proposal is applied", [str(k) for k in explanation.lost_ancestors]),
+    ]
+    for title, lines in sections:
+        click.echo(f"{title}:")
+        for line in lines or ["(none)"]:
+            _echo(line, width, "  ", "      ")
 
 
 def _render_markdown(pending: Sequence[Proposal], plans: dict[Any, FixPlan], written: Sequence[Path] = ()) -> str:
@@ -159,6 +210,12 @@ def _applied_source(root: Path, settings: str | None, opts: dict[str, Any]) -> _
     help="With no applied-state source (no settings), treat every migration as unapplied.",
 )
 @click.option("--no-verify", is_flag=True, help="Do not verify with Django (offer unverified proposals).")
+@click.option(
+    "--explain",
+    "explain_name",
+    metavar="MIGRATION",
+    help="Print the needs, providers and lost ancestors of one migration (app.name, a unique name prefix).",
+)
 @options.applied_state_options
 @options.handle_errors
 def command(
@@ -171,6 +228,7 @@ def command(
     fix: bool,
     assume_unapplied: bool,
     no_verify: bool,
+    explain_name: str | None,
     **applied_opts: Any,
 ) -> None:
     """Propose the minimal cross-app dependencies of each migration; --diff shows, --fix writes them."""
@@ -185,6 +243,9 @@ def command(
     graph = project.graph()
     if graph.cycles():  # nothing can be proposed safely: say so instead of "no dependency to change"
         raise CycleError(graph.cycles(), "dependency proposals")
+    if explain_name is not None:
+        _explain(project, graph, explain_name, fmt, settings, no_verify)
+        return
     proposals = propose(project, apps=selected, graph=graph)
     found_settings = find_settings(root, settings)
     note = ""
@@ -250,15 +311,43 @@ def command(
                     for p in pending
                 ],
                 "written": [str(p.relative_to(root)) for p in written],
+                "kept": [
+                    {"migration": str(p.migration), "reason_code": c.reason_code, "reason": c.reason}
+                    for p, c in _kept(proposals)
+                ],
             }
         )
     elif fmt == "markdown":
         click.echo(_render_markdown(pending, plans, written))
     else:
-        _render_table(project, pending, plans, note, written)
+        _render_table(project, pending, plans, note, written, _kept(proposals))
     if show_diff and fmt != "json" and changes:
         click.echo(changes.diff(), nl=False)
     if fix and fmt != "json":
         click.echo(f"Wrote {len(written)} file(s).")
     left = [p for p in pending if not (fix and plans.get(p.migration) and plans[p.migration].result.path in written)]
     sys.exit(1 if left else 0)
+
+
+def _explain(project: Project, graph: Any, name: str, fmt: str, settings: str | None, no_verify: bool) -> None:
+    """``--explain``: one migration's needs, providers, proposal (verified when settings are known)."""
+    app, _, prefix = name.partition(".")
+    matches = sorted(k for k in project.migrations if k.app_label == app and k.name.startswith(prefix) and prefix)
+    exact = [k for k in matches if k.name == prefix]
+    if len(exact) == 1:
+        matches = exact
+    if len(matches) != 1:
+        known = ", ".join(str(k) for k in matches[:5]) or "none"
+        raise click.BadParameter(f"{name!r} names {len(matches)} migrations (matches: {known})", param_hint="--explain")
+    explanation = explain(project, matches[0], graph=graph)
+    if explanation is None:
+        raise click.BadParameter(f"{matches[0]} is not a migration of the project's apps", param_hint="--explain")
+    proposal = explanation.proposal
+    found_settings = find_settings(project.root, settings)
+    if proposal.pending and found_settings and not no_verify:
+        proposal = verify(project, [proposal], settings=found_settings, root=project.root)[0]
+    status = _status(proposal, None) if proposal.pending else "no change"
+    if fmt == "json":
+        echo_json({**explanation.to_dict(), "status": status})
+    else:
+        _render_explanation(explanation, status)

@@ -40,7 +40,17 @@ from squashkit.graph.graph import MigrationGraph, NodeKind
 from squashkit.graph.helpers import is_ignored_same_app, marker_target, replaced_by
 from squashkit.graph.model import Dependency, DependencyForm, MigrationInfo, MigrationKey, ModelRef, Project
 
-__all__ = ["EdgeChange", "OverSpecified", "Proposal", "ReasonCode", "Verification", "over_specified", "propose"]
+__all__ = [
+    "EdgeChange",
+    "Explanation",
+    "OverSpecified",
+    "Proposal",
+    "ReasonCode",
+    "Verification",
+    "explain",
+    "over_specified",
+    "propose",
+]
 
 Action = Literal["remove", "add", "keep"]
 ReasonCode = Literal[
@@ -370,6 +380,81 @@ def propose(
     return [_proposal(key, plans[key], project, chains, candidate[key], implied_via) for key in scope]
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """Why :func:`propose` proposes what it does for one migration (``squashkit deps --explain``).
+
+    ``needs``: what it needs from other apps and why (``"exists crm.customer: AddField ..."``); ``opaque``:
+    what it cannot see; ``providers``: ``(migration, what it does, the need it serves)``; ``kept``: the
+    reason code and reason when its dependencies are kept as written; ``lost_ancestors``: migrations that
+    are its ancestors today and would not be once every proposal is applied.
+    """
+
+    migration: MigrationKey
+    proposal: Proposal
+    needs: tuple[str, ...]
+    opaque: tuple[str, ...]
+    providers: tuple[tuple[MigrationKey, str, str], ...]
+    kept: tuple[str, str] | None
+    lost_ancestors: tuple[MigrationKey, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "migration": str(self.migration),
+            "needs": list(self.needs),
+            "opaque": list(self.opaque),
+            "providers": [{"migration": str(m), "what": what, "why": why} for m, what, why in self.providers],
+            "kept": {"reason_code": self.kept[0], "reason": self.kept[1]} if self.kept else None,
+            "lost_ancestors": [str(k) for k in self.lost_ancestors],
+            "proposal": self.proposal.to_dict(),
+        }
+
+
+def explain(project: Project, key: MigrationKey, *, graph: MigrationGraph | None = None) -> Explanation | None:
+    """The needs, providers and lost ancestors of ``key`` as :func:`propose` sees them (every project app
+    planned); None when ``key`` is not a planned migration of the project or the graph has a cycle."""
+    graph = graph if graph is not None else project.graph()
+    if not graph.is_acyclic:
+        return None
+    setup = _Setup(project, graph, None)
+    if key not in setup.scope:
+        return None
+    plans = {node: setup.plan(node) for node in setup.scope}
+    _keep_ancestors(graph, project, setup, plans)
+    rewired = _rewire(graph, project, setup.chains, plans)
+    if rewired is None:
+        return None
+    candidate, implied_via = rewired
+    plan = plans[key]
+    proposal = _proposal(key, plan, project, setup.chains, candidate[key], implied_via)
+    original, parents = _rewired_parents(graph, project, setup, plans)
+    index = {node: i for i, node in enumerate(original)}
+    before, after = ancestor_bits(original, index), ancestor_bits(parents, index)
+    lost: tuple[MigrationKey, ...] = ()
+    if before is not None and after is not None:
+        gone = before[key] & ~after[key]
+        lost = tuple(sorted(node for node, i in index.items() if gone >> i & 1))
+    needs = tuple(f"{n.kind} {n.target}: {n.why}" for n in plan.refs.needs)
+    providers = tuple((node, plan.required[node].what, plan.whys.get(node, "")) for node in sorted(plan.required))
+    return Explanation(key, proposal, needs, tuple(o.why for o in plan.refs.opaque), providers, plan.keep_all, lost)
+
+
+def _rewired_parents(
+    graph: MigrationGraph, project: Project, setup: _Setup, plans: dict[MigrationKey, _Plan]
+) -> tuple[dict[MigrationKey, set[MigrationKey]], dict[MigrationKey, set[MigrationKey]]]:
+    """Every node's parents in the graph proposals are judged on, and once the plans are applied."""
+    nodes, pred = graph.kinds, graph.pred
+    original = {node: _real_parents(graph, node) for node in nodes}
+    parents = dict(original)
+    for key, plan in plans.items():
+        if plan.keep_all is not None:
+            continue
+        own = {p for p in original[key] if pred[key][p].get("declared_by") != key}
+        mine = _candidate(key, project.migrations[key], plan, setup.chains)
+        parents[key] = own | {n for n in mine if n in nodes}
+    return original, parents
+
+
 def _rewire(
     graph: MigrationGraph,
     project: Project,
@@ -430,25 +515,15 @@ def _keep_ancestors(graph: MigrationGraph, project: Project, setup: _Setup, plan
     edge changes no ancestor set, so those stay allowed.
     """
     nodes = graph.kinds
-    pred = graph.pred
-    original = {node: _real_parents(graph, node) for node in nodes}
+    original, _ = _rewired_parents(graph, project, setup, {})
     index = {node: i for i, node in enumerate(original)}
     before = ancestor_bits(original, index)
     if before is None:
         return
     checked = [n for n in nodes if nodes[n] == NodeKind.MIGRATION]
     for _ in range(len(plans) + 1):
-        parents = dict(original)
-        narrowed: dict[MigrationKey, set[MigrationKey]] = {}
-        for key, plan in plans.items():
-            if plan.keep_all is not None:
-                continue
-            own = {p for p in original[key] if pred[key][p].get("declared_by") != key}
-            mine = _candidate(key, project.migrations[key], plan, setup.chains)
-            parents[key] = own | {n for n in mine if n in nodes}
-            gone = original[key] - parents[key]
-            if gone:
-                narrowed[key] = gone
+        _, parents = _rewired_parents(graph, project, setup, plans)
+        narrowed = {key: original[key] - parents[key] for key in plans if original[key] - parents[key]}
         if not narrowed:
             return
         after = ancestor_bits(parents, index)

@@ -375,3 +375,77 @@ def test_fix_killed_then_the_next_fix_rolls_back_first(sample_copy: Path, tmp_pa
     assert fixed.stdout.endswith("Wrote 8 file(s).\n")
     assert run_cli("deps", clean, "--fix", "--no-verify", "--assume-unapplied").exit_code == 0
     assert sources(sample_copy) == sources(clean)
+
+
+# -- how much deps trusted: kept migrations, --explain ----------------------------------------------------
+
+
+def test_kept_migrations_are_listed_with_the_reason(run_cli) -> None:
+    from tests.conftest import FIXTURES
+
+    result = run_cli("deps", FIXTURES / "unsound_deps", "--no-verify")
+    assert result.exit_code == 1
+    kept = result.stdout.split("Kept as written, what they need is not fully known (6):\n", 1)[1]
+    assert kept == (
+        "  accessors.0001_initial  kept: RunPython (line 21): follows a relation:\n"
+        "      item.tags.exists (line 7)\n"
+        "  computed.0001_initial  kept: operations are computed (line 29): not analysed\n"
+        "  imports.0002_normalize  kept: RunPython (line 20): imports project code\n"
+        "      catalog.services (line 5)\n"
+        "  lookups.0002_tagged  kept: RunPython (line 17): follows relations: tags__name\n"
+        "      (line 6)\n"
+        "  mixed.0002_fill  kept: what it references in legacy is not provided by any\n"
+        "      migration it depends on; kept as written\n"
+        "  rawsql.0002_fill_codes  kept: RunPython (line 18): runs raw SQL (line 7)\n"
+    )
+    data = json.loads(run_cli("deps", FIXTURES / "unsound_deps", "--no-verify", "--format", "json").stdout)
+    assert data["kept"][-1] == {
+        "migration": "rawsql.0002_fill_codes",
+        "reason_code": "opaque",
+        "reason": "RunPython (line 18): runs raw SQL (line 7)",
+    }
+
+
+def test_explain_prints_needs_providers_and_lost_ancestors(run_cli, sample_project: Path) -> None:
+    result = run_cli("deps", sample_project, "--explain", "inventory.0021", "--no-verify")
+    assert result.exit_code == 0, result.stderr
+    head, lost = result.stdout.split("Ancestors lost once every proposal is applied:\n")
+    assert head == (
+        "inventory.0021_stocklevel_supplier  [unverified]\n"
+        "Needs from other apps and own removals:\n"
+        "  exists purchase_orders.supplier: AddField stocklevel.supplier (line 15)\n"
+        "      relates to purchase_orders.supplier\n"
+        "Cannot see:\n"
+        "  (none)\n"
+        "Providers:\n"
+        "  purchase_orders.0001_initial: creates purchase_orders.supplier; AddField\n"
+        "      stocklevel.supplier (line 15) relates to purchase_orders.supplier\n"
+        "Kept as written:\n"
+        "  (none)\n"
+        "Dependencies:\n"
+        "  - purchase_orders.0011_purchaseorder_received_at  over-specified: needs only\n"
+        "      purchase_orders.0001_initial, which creates purchase_orders.supplier\n"
+        "  + purchase_orders.0001_initial  provider: creates purchase_orders.supplier;\n"
+        "      AddField stocklevel.supplier (line 15) relates to purchase_orders.supplier\n"
+        "    inventory.0020_stocklevel_updated  same-app: same-app predecessor\n"
+    )
+    lost_keys = [line.strip() for line in lost.splitlines()]
+    assert len(lost_keys) == 18
+    assert lost_keys[:3] == [
+        "accounts.0001_initial",
+        "auth.0012_alter_user_first_name_max_length",
+        "purchase_orders.0002_purchaseorder_status",
+    ]
+    assert "purchase_orders.0011_purchaseorder_received_at" in lost_keys
+
+
+def test_explain_json_and_an_unknown_migration(run_cli, sample_project: Path) -> None:
+    data = json.loads(
+        run_cli("deps", sample_project, "--explain", "sales_orders.0008", "--no-verify", "--format", "json").stdout
+    )
+    assert data["kept"]["reason_code"] == "descendant"
+    assert data["lost_ancestors"] == []
+    assert data["status"] == "no change"
+    missing = run_cli("deps", sample_project, "--explain", "crm.0099")
+    assert missing.exit_code == 2
+    assert "'crm.0099' names 0 migrations (matches: none)" in missing.stderr

@@ -100,7 +100,8 @@ def fixed_pair(tmp_path: Path, sample_copy: Path, run_cli) -> tuple[Path, Path]:
         assert outside_dependencies((sample_copy / rel).read_text()) == outside_dependencies(text), rel
     again = run_cli("deps", sample_copy, "--fix", env=env)
     assert again.exit_code == 0
-    assert again.stdout.endswith("no dependency to change.\nWrote 0 file(s).\n")
+    assert again.stdout.startswith("sample_project: no dependency to change.\n")
+    assert again.stdout.endswith("Wrote 0 file(s).\n")
     return original, sample_copy
 
 

@@ -135,7 +135,8 @@ def test_fix_is_idempotent_and_keeps_the_schema(tmp_path: Path, run_cli) -> None
     assert first.stdout.endswith("Wrote 3 file(s).\n")
     again = run_cli("deps", fixed, "--fix")
     assert again.exit_code == 0
-    assert again.stdout.endswith("no dependency to change.\nWrote 0 file(s).\n")
+    assert again.stdout.startswith("fixed: no dependency to change.\n")
+    assert again.stdout.endswith("Wrote 0 file(s).\n")
     original = copy_project(UNSOUND, tmp_path / "original")
     before = migrate_and_introspect(original, "settings", {"UNSOUND_DB_NAME": str(tmp_path / "a.sqlite3")})
     after = migrate_and_introspect(fixed, "settings", {"UNSOUND_DB_NAME": str(tmp_path / "b.sqlite3")})
