@@ -229,3 +229,26 @@ def test_a_fragment_opens_a_migration_and_the_search_keeps_it(page: Any, report_
     page.refresh()  # a fragment-only navigation does not reload the page
     assert page.find_element(*_by("#sk-detail h2")).text == "purchase_orders.0004_purchaseorder_sales_order"
     assert page.find_element(*_by("#sk-app-title")).text == "purchase_orders: 12 migrations"
+
+
+EVERYTHING = """
+document.querySelectorAll("#sk-apps-table a.sk-app").forEach(a => a.click());
+const data = JSON.parse(document.getElementById("sk-data").textContent);
+const box = document.getElementById("sk-search");
+data.m.forEach(m => { box.value = m.k; box.dispatchEvent(new Event("input")); });
+document.querySelectorAll("#sk-detail details").forEach(d => { d.open = true; });
+return data.m.length;
+"""
+
+
+@pytest.mark.parametrize("fixture", ["cycle", "odd_files", "squash_shop", "dangling"])
+def test_odd_projects_every_app_and_migration_opens_cleanly(browser: Any, tmp_path: Path, fixture: str) -> None:
+    from tests.conftest import FIXTURES
+
+    path = tmp_path / "report.html"
+    path.write_text(render_html(collect_report(load_static(FIXTURES / fixture))), encoding="utf-8")
+    browser_logs(browser)
+    browser.get(path.as_uri())
+    assert browser.execute_script(EVERYTHING) > 0
+    assert browser.find_element(*_by("#sk-detail")).is_displayed()
+    assert browser_logs(browser) == []
