@@ -3,7 +3,8 @@
 Proposals are computed statically, then verified with Django when settings are known (``--settings``,
 ``[tool.squashkit] settings`` or manage.py).  ``--fix`` never rewrites a migration that is applied in the
 project's default database (or a configured environment), nor an unverified or failed proposal; with no
-applied-state source at all it refuses unless ``--assume-unapplied`` is given.  The rewrites are computed first,
+applied-state source at all (a default SQLite database file that does not exist is none: see
+:mod:`squashkit.history.applied`) it refuses unless ``--assume-unapplied`` is given.  The rewrites are computed first,
 then written as one :class:`~squashkit.rewrite.changeset.ChangeSet`: all or nothing, and an earlier ``--fix``
 interrupted by SIGKILL is rolled back first (``note:`` on stderr).
 
@@ -22,7 +23,7 @@ import click
 from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table, wrap
 from squashkit.deps.propose import EdgeChange, Explanation, Proposal, explain, propose
-from squashkit.deps.verify import VerifyError, default_database_applied, find_settings, verify
+from squashkit.deps.verify import find_settings, verify
 from squashkit.errors import CycleError, DjangoLoadError
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
@@ -158,44 +159,6 @@ def _render_markdown(pending: Sequence[Proposal], plans: dict[Any, FixPlan], wri
     return markdown_table(["migration", "action", "dependency", "reason code", "reason", "status"], rows)
 
 
-class _Applied:
-    """Where migrations are applied: named sources (``squashkit.history``) plus the default database."""
-
-    def __init__(self) -> None:
-        self.sets: list[tuple[str, frozenset]] = []
-        self.unknown: list[str] = []
-
-    def __call__(self, key: Any) -> list[str]:
-        return [label for label, applied in self.sets if key in applied]
-
-
-def _applied_source(root: Path, settings: str | None, opts: dict[str, Any]) -> _Applied | None:
-    """The applied-state lookup, or None when there is no source at all.
-
-    Sources named with the applied-state options (``--env``, ``--dsn``, ...) are read with
-    :mod:`squashkit.history`; without any, every configured environment is read.  The project's default
-    database is always read when settings are known (a missing SQLite file means nothing is applied).  A
-    source that cannot be read makes every migration count as possibly applied there.
-    """
-    from squashkit.history import load_environments
-
-    found = _Applied()
-    named = options.has_applied_sources(**opts)
-    if not named and load_environments(root):
-        opts = {**opts, "all_envs": True}
-        named = True
-    if named:
-        state = options.collect_from_options(root, settings=settings, **opts)
-        found.sets += [(s.label, s.applied) for s in state.sets]
-        found.unknown += [f.label for f in state.failures]
-    if settings and not opts.get("databases"):
-        applied, described = default_database_applied(root, settings)
-        found.sets.append((described, frozenset(applied)))
-    if not found.sets and not found.unknown:
-        return None
-    return found
-
-
 @click.command("deps")
 @options.project_argument
 @options.verify_settings_option
@@ -265,20 +228,22 @@ def command(
     plans: dict[Any, FixPlan] = {}
     if (fix or show_diff) and pending:
         from squashkit.deps.fix import plan_fixes
+        from squashkit.history.applied import AppliedState
 
-        try:
-            # --diff --no-verify never starts Django: the default database is only read to refuse (--fix)
-            reader = None if (no_verify and not fix) else found_settings
-            applied_in = _applied_source(root, reader, applied_opts)
-        except (VerifyError, DjangoLoadError):
+        # --diff --no-verify never starts Django: the default database is only read to refuse (--fix)
+        reader = None if (no_verify and not fix) else found_settings
+        state = options.read_applied_state(root, reader, applied_opts)
+        default_failed = [s for s in state.unreadable if s.kind == "default-db" and s.exception is not None]
+        if default_failed:
             if fix:
-                raise
-            applied_in = None  # --diff only: show what would be written, refusals say why
+                raise default_failed[0].exception
+            state = AppliedState()  # --diff only: show what would be written, refusals say why
         for plan in plan_fixes(
             project,
             pending,
-            applied_in=applied_in,
-            unknown=applied_in.unknown if applied_in is not None else (),
+            applied_in=state.applied_in if state.has_sources else None,
+            unknown=[source.label for source in state.unreadable],
+            no_source="; ".join(state.missing),
             assume_unapplied=assume_unapplied,
             require_verified=not no_verify,
         ):

@@ -259,3 +259,33 @@ def collect_from_options(
         for failure in state.failures:
             click.echo(f"warning: {failure.label}: {failure.message} ({failure.source})", err=True)
     return state
+
+
+def read_applied_state(
+    root: Path, settings: str | None, opts: dict[str, Any], *, include_default_db: bool = True
+) -> Any:
+    """:func:`squashkit.history.applied.collect_applied_state` with the applied-state options of a command.
+
+    Sources that could not be read are reported as ``warning: <label>: <reason> (<source>)`` on stderr (the
+    default database's errors are left to the command).
+    """
+    from squashkit.history.applied import collect_applied_state
+
+    if opts.get("all_schemas") and opts.get("schemas"):
+        raise UsageError("--all-schemas and --schema are exclusive")
+    state = collect_applied_state(
+        root,
+        settings=settings,
+        envs=tuple(opts.get("envs") or ()),
+        all_envs=bool(opts.get("all_envs")),
+        dsns=tuple(opts.get("dsns") or ()),
+        snapshots=tuple(opts.get("snapshots") or ()),
+        schemas=tuple(opts.get("schemas") or ()),
+        databases=tuple(opts.get("databases") or ()),
+        all_schemas=bool(opts.get("all_schemas")),
+        include_default_db=include_default_db,
+    )
+    for source in state.unreadable:
+        if source.kind != "default-db":
+            click.echo(f"warning: {source.label}: {source.error} ({source.description})", err=True)
+    return state

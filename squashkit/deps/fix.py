@@ -44,11 +44,13 @@ def plan_fixes(
     unknown: Sequence[str] = (),
     assume_unapplied: bool = False,
     require_verified: bool = True,
+    no_source: str = "",
 ) -> list[FixPlan]:
     """One :class:`FixPlan` per pending proposal.
 
     ``unknown`` names sources that could not be read: every migration may be applied there, so nothing is
-    rewritten.
+    rewritten.  ``no_source`` says why there is no source when ``applied_in`` is None (e.g. the default
+    SQLite database does not exist).
     """
     plans: list[FixPlan] = []
     for proposal in proposals:
@@ -68,8 +70,12 @@ def plan_fixes(
                         proposal,
                         refused(
                             path,
-                            "no applied-state source (settings, environments or snapshots); "
-                            "pass --assume-unapplied if no database has applied it",
+                            (
+                                f"no applied-state source: {no_source}; "
+                                if no_source
+                                else "no applied-state source (settings, environments or snapshots); "
+                            )
+                            + "pass --assume-unapplied if no database has applied it",
                         ),
                     )
                 )

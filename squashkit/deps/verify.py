@@ -14,7 +14,7 @@ settings:
    options, bases, managers).  On a difference each proposal is tried alone to find the culprits.
 
 A proposal that fails is reported with the reason, never offered.  The same subprocess can also read which
-migrations the project's default database has applied (:func:`default_database_applied`).
+migrations the project's default database has applied (:func:`default_database_state`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from squashkit.errors import DjangoLoadError, SquashkitError
 from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.model import MigrationKey, Project
 
-__all__ = ["VerifyError", "default_database_applied", "find_settings", "verify"]
+__all__ = ["VerifyError", "default_database_applied", "default_database_state", "find_settings", "verify"]
 
 
 #: Above this many (checked migrations x graph nodes), states are not rebuilt per migration: needs are
@@ -150,26 +150,36 @@ def verify(
     return out
 
 
-def default_database_applied(root: Path, settings: str, *, timeout: float | None = 120) -> tuple[set, str]:
+def default_database_state(
+    root: Path, settings: str, *, timeout: float | None = 120
+) -> tuple[frozenset[MigrationKey] | None, str]:
     """Migrations recorded as applied in the project's ``default`` database, and a description of it.
 
-    A SQLite database file that does not exist is not created: nothing is applied there.
+    ``None`` when the database is a SQLite file that does not exist (it is not created): there is no such
+    database, which is not the same as one where nothing is applied.
     """
     result = _run(Path(root).resolve(), settings, {"applied_only": True}, timeout, "read applied migrations")
-    return {MigrationKey(a, n) for a, n in result["applied"]}, result["database"]
+    applied = result["applied"]
+    return (None if applied is None else frozenset(MigrationKey(a, n) for a, n in applied)), result["database"]
+
+
+def default_database_applied(root: Path, settings: str, *, timeout: float | None = 120) -> tuple[set, str]:
+    """Like :func:`default_database_state`, a missing SQLite file counting as nothing applied."""
+    applied, described = default_database_state(root, settings, timeout=timeout)
+    return set(applied or ()), described
 
 
 # -- the subprocess ---------------------------------------------------------------------------------
 
 
-def _applied(connection: Any) -> tuple[list[list[str]], str]:
+def _applied(connection: Any) -> tuple[list[list[str]] | None, str]:
     from django.db.migrations.recorder import MigrationRecorder
 
     params = connection.settings_dict
     described = f"default ({params.get('ENGINE', '').rsplit('.', 1)[-1]} {params.get('NAME')})"
     name = str(params.get("NAME") or "")
     if connection.vendor == "sqlite" and name != ":memory:" and "mode=memory" not in name and not Path(name).exists():
-        return [], described
+        return None, described
     recorder = MigrationRecorder(connection)
     if not recorder.has_table():
         return [], described

@@ -4,6 +4,9 @@
 >>> state.applied_in(MigrationKey("sales_orders", "0002_order_note"))
 ['staging', 'db']
 
+:mod:`squashkit.history.applied` holds the policy commands share (which sources count, what a missing or
+unreadable one means): :func:`~squashkit.history.applied.collect_applied_state`.
+
 Sources are read-only: SQLite files are opened with ``mode=ro``, PostgreSQL reads run in ``BEGIN READ ONLY``.
 Descriptions and messages never contain a password.
 """

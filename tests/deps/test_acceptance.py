@@ -54,7 +54,7 @@ def fix_copy(tmp_path: Path, run_cli) -> tuple[Path, Path]:
     original = make_rich_project(tmp_path / "original")
     fixed = make_rich_project(tmp_path / "fixed")
     files = {p.relative_to(fixed): p.read_text() for p in fixed.rglob("migrations/0*.py")}
-    result = run_cli("deps", fixed, "--fix")
+    result = run_cli("deps", fixed, "--fix", "--assume-unapplied")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout.endswith("Wrote 3 file(s).\n")
     changed = sorted(str(rel) for rel, text in files.items() if (fixed / rel).read_text() != text)
@@ -65,7 +65,7 @@ def fix_copy(tmp_path: Path, run_cli) -> tuple[Path, Path]:
     ]
     for rel, text in files.items():
         assert outside_dependencies((fixed / rel).read_text()) == outside_dependencies(text), rel
-    again = run_cli("deps", fixed, "--fix")
+    again = run_cli("deps", fixed, "--fix", "--assume-unapplied")
     assert again.exit_code == 0
     assert again.stdout.startswith("fixed: no dependency to change.\n")
     assert again.stdout.endswith("Wrote 0 file(s).\n")

@@ -93,12 +93,12 @@ def fixed_pair(tmp_path: Path, sample_copy: Path, run_cli) -> tuple[Path, Path]:
     original = copy_project(SAMPLE_PROJECT, tmp_path / "original")
     files = {p.relative_to(sample_copy): p.read_text() for p in sample_copy.rglob("migrations/0*.py")}
     env = {"SAMPLE_DB_ENGINE": SQLITE, "SAMPLE_DB_NAME": str(tmp_path / "never-created.sqlite3")}
-    result = run_cli("deps", sample_copy, "--fix", env=env)
+    result = run_cli("deps", sample_copy, "--fix", "--assume-unapplied", env=env)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert not result.stdout.endswith("Wrote 0 file(s).\n")
     for rel, text in files.items():
         assert outside_dependencies((sample_copy / rel).read_text()) == outside_dependencies(text), rel
-    again = run_cli("deps", sample_copy, "--fix", env=env)
+    again = run_cli("deps", sample_copy, "--fix", "--assume-unapplied", env=env)
     assert again.exit_code == 0
     assert again.stdout.startswith("sample_project: no dependency to change.\n")
     assert again.stdout.endswith("Wrote 0 file(s).\n")
@@ -141,7 +141,7 @@ def test_applied_migrations_are_refused(tmp_path: Path, sample_copy: Path, run_c
         check=True,
     )
     files = {p: p.read_bytes() for p in sample_copy.rglob("migrations/0*.py")}
-    result = run_cli("deps", sample_copy, "--fix", env=env)
+    result = run_cli("deps", sample_copy, "--fix", "--assume-unapplied", env=env)
     assert result.exit_code == 1
     assert "[refused: applied in default (" in result.stdout
     assert "[written]" not in result.stdout

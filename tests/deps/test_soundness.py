@@ -130,10 +130,10 @@ def test_fix_is_idempotent_and_keeps_the_schema(tmp_path: Path, run_cli) -> None
     from tests.deps.schema import migrate_and_introspect
 
     fixed = copy_project(UNSOUND, tmp_path / "fixed")
-    first = run_cli("deps", fixed, "--fix")
+    first = run_cli("deps", fixed, "--fix", "--assume-unapplied")
     assert first.exit_code == 0, first.stdout + first.stderr
     assert first.stdout.endswith("Wrote 3 file(s).\n")
-    again = run_cli("deps", fixed, "--fix")
+    again = run_cli("deps", fixed, "--fix", "--assume-unapplied")
     assert again.exit_code == 0
     assert again.stdout.startswith("fixed: no dependency to change.\n")
     assert again.stdout.endswith("Wrote 0 file(s).\n")
@@ -147,7 +147,9 @@ def test_settings_without_the_apps_fail_verification(tmp_path: Path, run_cli) ->
     """Was: every proposal [verified] although Django saw none of the migrations, and --fix wrote them."""
     root = copy_project(UNSOUND, tmp_path / "p")
     files = {p: p.read_bytes() for p in root.rglob("migrations/0*.py")}
-    result = run_cli("deps", root, "--settings", "settings_catalog_only", "--fix", "--format", "json")
+    result = run_cli(
+        "deps", root, "--settings", "settings_catalog_only", "--fix", "--assume-unapplied", "--format", "json"
+    )
     assert result.exit_code == 1
     statuses = {p["migration"]: p["status"] for p in json.loads(result.stdout)["proposals"]}
     assert statuses["invoices.0001_initial"] == (
