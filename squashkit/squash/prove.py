@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -123,11 +124,11 @@ def compare_schemas(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
                     diffs.append(f"- {table}.{column}: {_column(ca[column])}")
                 if column in cb:
                     diffs.append(f"+ {table}.{column}: {_column(cb[column])}")
-        ka = [json.dumps(c, sort_keys=True) for c in a[table]["constraints"]]
-        kb = [json.dumps(c, sort_keys=True) for c in b[table]["constraints"]]
-        for item in sorted(set(ka) - set(kb)):
+        ka = Counter(json.dumps(c, sort_keys=True) for c in a[table]["constraints"])
+        kb = Counter(json.dumps(c, sort_keys=True) for c in b[table]["constraints"])
+        for item in sorted((ka - kb).elements()):
             diffs.append(f"- {table} constraint {_constraint(json.loads(item))}")
-        for item in sorted(set(kb) - set(ka)):
+        for item in sorted((kb - ka).elements()):
             diffs.append(f"+ {table} constraint {_constraint(json.loads(item))}")
     return diffs
 

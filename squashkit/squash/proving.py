@@ -9,7 +9,6 @@ fields deconstructed, options, bases, managers) and whether ``makemigrations --c
 from __future__ import annotations
 
 import contextlib
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -37,10 +36,21 @@ def database_settings(database: str, current: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-_AUTOINDEX = re.compile(r"^sqlite_autoindex_(.+)_\d+$")
+def _declared_names(loader: Any) -> set[str]:
+    """Names the models declare (``Meta.indexes`` / ``Meta.constraints``): the only constraint names compared.
+
+    Other names are generated, and how depends on the operations that made them, not on the schema: PostgreSQL
+    names a column check written inline in ``CREATE TABLE`` ``<table>_<column>_check`` while Django's
+    ``AlterField`` adds ``<table>_<column>_<hash>_check``; Django itself finds such constraints by columns.
+    """
+    names: set[str] = set()
+    for ms in loader.project_state().models.values():
+        for option in ("indexes", "constraints"):
+            names |= {getattr(item, "name", None) or "" for item in ms.options.get(option, [])}
+    return names - {""}
 
 
-def _introspect(connection: Any) -> dict[str, Any]:
+def _introspect(connection: Any, declared: set[str]) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     with connection.cursor() as cursor:
         names = sorted(t.name for t in connection.introspection.get_table_list(cursor) if t.type == "t")
@@ -55,10 +65,7 @@ def _introspect(connection: Any) -> dict[str, Any]:
                 }
             constraints = []
             for name, info in connection.introspection.get_constraints(cursor, table).items():
-                match = _AUTOINDEX.match(name)
-                shown = f"sqlite_autoindex_{match.group(1)}" if match else name
-                if name.startswith("__unnamed_constraint_"):
-                    shown = "(unnamed)"
+                shown = name if name in declared else "(generated)"
                 fk = info.get("foreign_key")
                 constraints.append(
                     {
@@ -148,10 +155,10 @@ def migrate_step(payload: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:
         out["error"] = f"migrate failed: {type(exc).__name__}: {exc}"
         return out
+    loader = MigrationLoader(None, ignore_no_migrations=True)
     if payload.get("introspect"):
-        out["schema"] = _introspect(connection)
+        out["schema"] = _introspect(connection, _declared_names(loader))
     if payload.get("state") or payload.get("check"):
-        loader = MigrationLoader(None, ignore_no_migrations=True)
         if payload.get("state"):
             out["state"] = _state(loader)
         if payload.get("check"):
