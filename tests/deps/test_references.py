@@ -55,3 +55,87 @@ def test_run_python_get_model_and_unreadable_code(tmp_path: Path) -> None:
     assert second.opaque == (
         Opaque("RunPython", 10, "RunPython (line 10): runs helpers.forwards, code squashkit cannot read"),
     )
+
+
+# -- found by a mutation run: every removal kind, its sentence, and every opaque reason -------------------
+
+
+def test_own_removals_and_renames_with_their_sentences() -> None:
+    from squashkit.graph.model import MigrationInfo, OperationSummary
+
+    key = MigrationKey("shop", "0005_x")
+    ops = (
+        OperationSummary("DeleteModel", "schema", model="basket", line=10),
+        OperationSummary("RenameModel", "schema", model="order", old_name="purchase", line=11),
+        OperationSummary("RemoveField", "schema", model="order", field="note", line=12),
+        OperationSummary("AlterField", "schema", model="order", field="total", line=13),
+        OperationSummary("RenameField", "schema", model="order", field="sum", old_name="amount", line=14),
+        OperationSummary("AddField", "schema", model="order", field="qty", line=15),
+        OperationSummary("RenameModel", "schema", model="cart"),  # no old name: nothing to say
+    )
+    found = references(MigrationInfo(key, Path("x.py"), operations=ops))
+    assert found.needs == (
+        Need("unreferenced", ModelRef("shop", "basket"), "DeleteModel basket (line 10) deletes shop.basket", 10),
+        Need(
+            "unreferenced",
+            ModelRef("shop", "purchase"),
+            "RenameModel purchase -> order (line 11) renames shop.purchase",
+            11,
+        ),
+        Need(
+            "field-unreferenced",
+            FieldRef("shop", "order", "note"),
+            "RemoveField order.note (line 12) removes shop.order.note",
+            12,
+        ),
+        Need(
+            "field-unreferenced",
+            FieldRef("shop", "order", "total"),
+            "AlterField order.total (line 13) alters shop.order.total",
+            13,
+        ),
+        Need(
+            "field-unreferenced",
+            FieldRef("shop", "order", "amount"),
+            "RenameField order.amount -> sum (line 14) renames shop.order.amount",
+            14,
+        ),
+    )
+    assert list(found.own_removals()) == list(found.needs)
+    assert list(found.cross_app()) == []
+
+
+def test_every_opaque_reason_and_cross_app_kinds() -> None:
+    from squashkit.graph.model import MigrationInfo, OperationSummary
+
+    key = MigrationKey("shop", "0006_y")
+    ops = (
+        OperationSummary("RunSQL", "sql", opaque=True, line=3),
+        OperationSummary("SeparateDatabaseAndState", "state", opaque=True, line=5),
+        OperationSummary("LogMessage", "custom", opaque=True, line=6),
+        OperationSummary("computed", "unknown", opaque=True, line=7),
+        OperationSummary("AddField", "schema", model="order", field="c", references=(ModelRef("crm", "lead"),)),
+        OperationSummary("AddField", "schema", model="order", field="s", references=(ModelRef("shop", "item"),)),
+        OperationSummary(
+            "AddField", "schema", model="order", field="k", field_references=(FieldRef("crm", "deal", "code"),), line=9
+        ),
+        OperationSummary("RenameIndex", "schema", model="order", old_name="order_idx", line=10),
+    )
+    found = references(MigrationInfo(key, Path("y.py"), operations=ops))
+    assert [o.why for o in found.opaque] == [
+        "RunSQL (line 3): the SQL is not analysed",
+        "SeparateDatabaseAndState (line 5): its database operations are not analysed",
+        "custom operation LogMessage (line 6): not a Django operation",
+        "operations are computed (line 7): not analysed",
+    ]
+    assert [(n.kind, str(n.target), n.line) for n in found.cross_app()] == [
+        ("exists", "crm.lead", 0),
+        ("exists", "crm.deal", 9),
+        ("field", "crm.deal.code", 9),
+    ]
+    assert [n.why for n in found.needs if n.app_label == "crm"] == [
+        "AddField order.c relates to crm.lead",
+        "AddField order.k (line 9) relates to crm.deal",
+        "AddField order.k (line 9) names to_field crm.deal.code",
+    ]
+    assert list(found.own_removals()) == []  # RenameIndex has an old name, but removes no model or field

@@ -55,3 +55,23 @@ def test_unencoded_at_or_slash_in_a_password_is_masked_whole(dsn: str) -> None:
     # handed to libpq with the password percent-encoded, so the host is the one after the last "@"
     assert encode_password(dsn).endswith("@db.example:5432/shop")
     assert "@" not in encode_password(dsn).split("://app:", 1)[1].rsplit("@", 1)[0]
+
+
+def test_password_is_encoded_exactly_for_libpq() -> None:
+    from squashkit.history.redact import encode_password
+
+    assert encode_password("postgresql://app:s3/cr@t@db/shop") == "postgresql://app:s3%2Fcr%40t@db/shop"
+    assert encode_password("postgresql://app:p%40ss@db/shop") == "postgresql://app:p%40ss@db/shop"  # once
+    assert encode_password("postgresql://app@db/shop") == "postgresql://app@db/shop"
+    assert encode_password("host=db password=x") == "host=db password=x"
+
+
+def test_key_value_passwords_quoted_or_not() -> None:
+    assert dsn_password("host=db password='it\\'s a\\\\b' dbname=x") == "it's a\\b"
+    assert dsn_password("host=db password=abc' dbname=x") == "abc'"
+    assert dsn_password("host=db password='abc dbname=x") == "'abc"
+
+
+def test_scrub_replaces_longer_secrets_first_and_every_quoted_form() -> None:
+    assert scrub("x abcde y", ["bcd", "abcde"]) == "x *** y"
+    assert scrub("a%2Fb%20c and a/b%20c and a/b c", ["a/b c"]) == "*** and *** and ***"

@@ -21,3 +21,8 @@ def test_select_names_and_globs() -> None:
     assert SchemaSelection(all=True).select(available) == sorted(available)
     assert selection.describe() == "public, tenant_1?, missing"
     assert SchemaSelection(all=True).describe() == "all schemas"
+
+
+def test_describe() -> None:
+    assert SchemaSelection().describe() == "search path"
+    assert SchemaSelection(patterns=("tenant_*", "public")).describe() == "tenant_*, public"
