@@ -39,6 +39,8 @@ def test_try_repo_fails_then_passes_with_a_baseline(sample_copy: Path, tmp_path:
     _git(project, "add", ".")
     _git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "sample")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "SQUASHKIT_CACHE_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("SQUASHKIT_SETTINGS", None)
     failed = _try_repo(project, env)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "squashkit check" in failed.stdout

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django
 
 
 def _manage(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SQUASHKIT_SETTINGS"}
+    # manage.py takes DJANGO_SETTINGS_MODULE from the environment first: another test's must not leak in
+    env = {k: v for k, v in os.environ.items() if k not in ("SQUASHKIT_SETTINGS", "DJANGO_SETTINGS_MODULE")}
     env["SQUASHKIT_CACHE_DIR"] = str(root.parent / "cache")
     return subprocess.run(
         [sys.executable, "-B", "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, timeout=300
