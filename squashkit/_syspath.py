@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["add_to_sys_path", "django_command", "import_root", "pythonpath"]
+__all__ = ["add_to_sys_path", "import_root", "pythonpath"]
 
 
 def import_root(root: Path, settings: str | None = None) -> Path:
@@ -67,18 +67,6 @@ def manage_py_folder(root: Path, settings: str, depth: int = 3) -> Path | None:
 def pythonpath(root: Path, environ: dict[str, str], settings: str | None = None) -> str:
     """``PYTHONPATH`` for a subprocess that imports the project at ``root`` (its entry first)."""
     return os.pathsep.join([str(import_root(root, settings)), environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-
-
-def django_command(root: Path, settings: str, module: str, *args: str) -> tuple[list[str], dict[str, str]]:
-    """Command line and environment of a subprocess running squashkit's ``module`` with Django set up.
-
-    It runs in ``root`` (relative paths in settings resolve as under ``manage.py``) as ``python -P -m``:
-    ``-P`` keeps that working folder itself off ``sys.path``; ``PYTHONPATH`` puts the project's entry first.
-    """
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = settings
-    env["PYTHONPATH"] = pythonpath(root, env, settings)
-    return [sys.executable, "-P", "-m", module, *args], env
 
 
 def add_to_sys_path(root: Path, settings: str | None = None) -> None:

@@ -14,6 +14,7 @@ __all__ = [
     "AppNotFoundError",
     "ConfigError",
     "CycleError",
+    "DjangoError",
     "DjangoLoadError",
     "ProjectNotFoundError",
     "SquashkitError",
@@ -64,17 +65,58 @@ class ConfigError(SquashkitError):
         self.path = path
 
 
-class DjangoLoadError(SquashkitError):
+class DjangoError(SquashkitError):
+    """Django failed in the subprocess of :func:`squashkit._django.run_action` (the one typed error of the runner).
+
+    ``reason`` is Django's message (``"Type: text (at app/migrations/0002_x.py:11)"``, the location as
+    :mod:`squashkit._where` writes it), ``stage`` what failed (``setup``: settings or app
+    loading; ``action``: the action itself; ``timeout``; ``crash``: the process died without an answer),
+    ``path``/``line`` the project file and line the error names when it names one (a ``SyntaxError`` in a
+    migration, else the deepest traceback frame in the project), ``exception`` the exception's dotted class.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        action: str,
+        settings: str,
+        stage: str = "action",
+        path: str | Path | None = None,
+        line: int | None = None,
+        exception: str | None = None,
+        stderr: str = "",
+        message: str | None = None,
+    ) -> None:
+        data: dict[str, Any] = {"settings": settings, "reason": reason}
+        if path is not None:
+            data.update(path=str(path), line=line)
+        if message is None:
+            message = f"Django failed ({stage}) running {action!r} with settings {settings!r}: {reason}"
+        super().__init__(message, **data)
+        self.reason = reason
+        self.action = action
+        self.settings = settings
+        self.stage = stage
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.exception = exception
+        self.stderr = stderr
+
+
+class DjangoLoadError(DjangoError):
     """Django itself could not be set up or could not load the migrations."""
 
-    def __init__(self, settings: str, reason: str) -> None:
+    def __init__(self, settings: str, reason: str, *, path: str | Path | None = None, line: int | None = None) -> None:
         super().__init__(
-            f"Django could not load migrations with settings {settings!r}: {reason}",
+            reason,
+            action="load",
             settings=settings,
-            reason=reason,
+            stage="load",
+            path=path,
+            line=line,
+            message=f"Django could not load migrations with settings {settings!r}: {reason}",
         )
-        self.settings = settings
-        self.reason = reason
 
 
 class UsageError(SquashkitError):

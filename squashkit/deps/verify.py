@@ -1,6 +1,7 @@
 """Verify proposals with Django's own machinery before they are offered as safe.
 
-In a subprocess (Django can be set up once per process, and the project is imported), with the project's
+In a subprocess (the ``verify`` action of :mod:`squashkit._django`: Django can be set up once per process,
+and the project is imported), with the project's
 settings:
 
 1. Django's ``MigrationLoader`` loads the migrations; the original final ``ProjectState`` is recorded;
@@ -20,19 +21,15 @@ migrations the project's default database has applied (:func:`default_database_s
 from __future__ import annotations
 
 import dataclasses
-import json
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from squashkit._syspath import django_command
-from squashkit._where import traceback_where
+import squashkit.codec as codec
 from squashkit.config import discover_settings
 from squashkit.deps.propose import Proposal, Verification
 from squashkit.deps.references import references
-from squashkit.errors import DjangoLoadError, SquashkitError
+from squashkit.errors import DjangoError, DjangoLoadError, SquashkitError
 from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.model import MigrationKey, Project
 
@@ -60,35 +57,18 @@ def find_settings(root: Path, explicit: str | None = None) -> str | None:
     return discover_settings(root)
 
 
-def _key(text: str) -> MigrationKey:
-    app, _, name = text.partition("|")
-    return MigrationKey(app, name)
-
-
 def _run(
     root: Path, settings: str, payload: dict[str, Any], timeout: float | None, action: str = "verify"
 ) -> dict[str, Any]:
-    argv, env = django_command(root, settings, "squashkit.deps.verify", str(root), settings)
+    from squashkit._django import run_action
+
+    name = "applied" if payload.get("applied_only") else "verify"
     try:
-        proc = subprocess.run(
-            argv,
-            input=json.dumps(payload),
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=str(root),
-            check=False,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise VerifyError(settings, f"timed out after {exc.timeout} s", action) from exc
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        reason = lines[-1] + traceback_where(proc.stderr, root) if lines else f"subprocess exited {proc.returncode}"
-        raise VerifyError(settings, reason, action)
-    result: dict[str, Any] = json.loads(proc.stdout)
-    if result.get("setup_error"):
-        raise DjangoLoadError(settings, result["setup_error"])
+        result: dict[str, Any] = run_action(root, settings, name, payload, timeout=timeout)
+    except DjangoError as exc:
+        if exc.stage == "setup":
+            raise DjangoLoadError(settings, exc.reason, path=exc.path, line=exc.line) from exc
+        raise VerifyError(settings, exc.reason, action) from exc
     if result.get("error"):
         raise VerifyError(settings, result["error"], action)
     return result
@@ -100,7 +80,7 @@ def verify(
     *,
     settings: str,
     root: Path | None = None,
-    timeout: float | None = 600,
+    timeout: float | None = None,
     budget: int = FULL_CHECK_BUDGET,
     proof: bool = True,
 ) -> list[Proposal]:
@@ -114,14 +94,14 @@ def verify(
     if not pending:
         return list(proposals)
     reads = {
-        f"{key.app_label}|{key.name}": sorted(
+        codec.key_text(key): sorted(
             {(n.target.app_label, n.target.model) for n in references(info).needs if n.kind == "state"}
         )
         for key, info in project.migrations.items()
         if project.in_project(key)
     }
     payload = {
-        "rewired": {f"{p.migration.app_label}|{p.migration.name}": [list(d.key) for d in p.proposed] for p in pending},
+        "rewired": {codec.key_text(p.migration): [list(d.key) for d in p.proposed] for p in pending},
         "reads": {k: v for k, v in reads.items() if v},
         "budget": budget,
         "proof": proof,
@@ -133,7 +113,7 @@ def verify(
         if not proposal.pending:
             out.append(proposal)
             continue
-        name = f"{proposal.migration.app_label}|{proposal.migration.name}"
+        name = codec.key_text(proposal.migration)
         if name in failures:
             verification = Verification("failed", failures[name])
         elif result.get("graph_error"):
@@ -151,7 +131,7 @@ def verify(
 
 
 def default_database_state(
-    root: Path, settings: str, *, timeout: float | None = 120
+    root: Path, settings: str, *, timeout: float | None = None
 ) -> tuple[frozenset[MigrationKey] | None, str]:
     """Migrations recorded as applied in the project's ``default`` database, and a description of it.
 
@@ -163,7 +143,7 @@ def default_database_state(
     return (None if applied is None else frozenset(MigrationKey(a, n) for a, n in applied)), result["database"]
 
 
-def default_database_applied(root: Path, settings: str, *, timeout: float | None = 120) -> tuple[set, str]:
+def default_database_applied(root: Path, settings: str, *, timeout: float | None = None) -> tuple[set, str]:
     """Like :func:`default_database_state`, a missing SQLite file counting as nothing applied."""
     applied, described = default_database_state(root, settings, timeout=timeout)
     return set(applied or ()), described
@@ -620,24 +600,26 @@ def _proof(
     return failures, notes
 
 
-def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str, Any]:
-    from squashkit.graph.django_loader import setup_django
-
-    try:
-        setup_django(root, settings)
-    except DjangoLoadError as exc:
-        return {"setup_error": exc.reason}
+def applied_in_process(payload: dict[str, Any]) -> dict[str, Any]:
+    """The ``applied`` action: what the project's ``default`` database has applied (Django set up)."""
     from django.db import connections
 
-    if payload.get("applied_only"):
-        try:
-            applied, database = _applied(connections["default"])
-        except Exception as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            return {"error": f"{type(exc).__module__}.{type(exc).__name__}: {first}"}
-        return {"applied": applied, "database": database}
+    try:
+        applied, database = _applied(connections["default"])
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return {"error": f"{type(exc).__module__}.{type(exc).__name__}: {first}"}
+    return {"applied": applied, "database": database}
 
+
+def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
+    """The ``verify`` action (Django set up): see the module docstring."""
+    import os
+
+    from django.db import connections
     from django.db.migrations.loader import MigrationLoader
+
+    settings = os.environ.get("DJANGO_SETTINGS_MODULE", "")
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     original_state = loader.project_state()
@@ -646,8 +628,8 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
     original_index = {key: i for i, key in enumerate(sorted(original_graph.nodes))}
     classes = {key: type(m) for key, m in loader.disk_migrations.items()}
     saved = {key: list(cls.dependencies) for key, cls in classes.items()}
-    rewired = {_key(k): [tuple(d) for d in v] for k, v in payload["rewired"].items()}
-    reads = {_key(k): [tuple(r) for r in v] for k, v in payload["reads"].items()}
+    rewired = {codec.key_from_text(k): [tuple(d) for d in v] for k, v in payload["rewired"].items()}
+    reads = {codec.key_from_text(k): [tuple(r) for r in v] for k, v in payload["reads"].items()}
 
     def build(which: dict[MigrationKey, list[tuple[str, str]]]) -> str | None:
         for key, cls in classes.items():
@@ -661,7 +643,7 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
     failures: dict[str, str] = {}
     for key in rewired:
         if key not in classes:
-            failures[f"{key.app_label}|{key.name}"] = (
+            failures[codec.key_text(key)] = (
                 f"Django's migration graph has no {key.app_label}.{key.name}: settings {settings!r} do not install "
                 f"the app {key.app_label!r} (or its migrations module is elsewhere); nothing was verified"
             )
@@ -682,7 +664,7 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
         before = original_ancestors.get(key, 0)
         culprits = [k for k in rewired if k == key or (k in original_index and before >> original_index[k] & 1)]
         for culprit in culprits or list(rewired):
-            failures.setdefault(f"{culprit.app_label}|{culprit.name}", reason)
+            failures.setdefault(codec.key_text(culprit), reason)
 
     mode = "full" if len(to_check) * len(graph.nodes) <= payload.get("budget", FULL_CHECK_BUDGET) else "fast"
     if mode == "fast":
@@ -708,10 +690,10 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
                 alone_failed.append(key)
         reason = f"the final project state differs for {', '.join(differing)}"
         for key in alone_failed or list(rewired):
-            failures.setdefault(f"{key.app_label}|{key.name}", reason)
+            failures.setdefault(codec.key_text(key), reason)
     notes: list[str] = []
     proved: list[str] = []
-    remaining = {k: v for k, v in rewired.items() if f"{k.app_label}|{k.name}" not in failures}
+    remaining = {k: v for k, v in rewired.items() if codec.key_text(k) not in failures}
     if payload.get("proof") and remaining:
         vendor = connections["default"].vendor
         vendors = ["postgresql"] if vendor == "postgresql" else ["sqlite"]
@@ -745,7 +727,7 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
                 proved = [v for v in vendors if not any(n.startswith(f"{v}:") for n in notes)]
                 break
             for key, reason in found.items():
-                failures.setdefault(f"{key.app_label}|{key.name}", reason)
+                failures.setdefault(codec.key_text(key), reason)
                 remaining.pop(key, None)
             if not remaining:
                 break
@@ -758,14 +740,3 @@ def _subprocess(root: Path, settings: str, payload: dict[str, Any]) -> dict[str,
         "proved": proved,
         "notes": notes,
     }
-
-
-def _main(argv: list[str]) -> int:
-    root, settings = Path(argv[0]), argv[1]
-    payload = json.loads(sys.stdin.read() or "{}")
-    sys.stdout.write(json.dumps(_subprocess(root, settings, payload)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main(sys.argv[1:]))

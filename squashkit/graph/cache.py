@@ -12,8 +12,9 @@ rewrite that restores the modification time is still noticed).
 * The whole file is ignored when it was written by another squashkit version, another cache format, other
   parser sources (their size and modification time, so an edited checkout never reuses stale records) or
   with other swappable settings (``AUTH_USER_MODEL`` changes what ``swappable_dependency`` resolves to).
-* Stored with :mod:`marshal` as plain tuples and strings (no code runs on load, unlike pickle); records are
-  rebuilt without going through the dataclass ``__init__``.
+* Stored with :mod:`marshal` as plain tuples and strings (no code runs on load, unlike pickle), encoded by
+  :mod:`squashkit.codec` (the same record encoding the Django runner's payloads use); records are rebuilt
+  without going through the dataclass ``__init__``.
 * Written atomically (temporary file in the cache directory, then :func:`os.replace`), only when something
   changed.  A cache that cannot be read, decoded or written is ignored: the load goes on by parsing.
 * Pruned like a cache should be: a cache file that has been neither written nor used for
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import os
 import sys
 import time
@@ -34,17 +34,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from squashkit.graph.model import (
-    Dependency,
-    DependencyForm,
-    FieldRef,
-    FileProblem,
-    MigrationInfo,
-    MigrationKey,
-    ModelRef,
-    OperationSummary,
-    ProblemCode,
-)
+from squashkit import codec
+from squashkit.graph.model import FileProblem, MigrationInfo, MigrationKey
 
 __all__ = ["CACHE_FORMAT", "PRUNE_AFTER_DAYS", "FileStamp", "MigrationCache", "default_cache_dir"]
 
@@ -54,17 +45,12 @@ _MAGIC = "squashkit-migration-cache"
 #: Cache files unused for this long are removed when another cache file is written.
 PRUNE_AFTER_DAYS = 30
 _DAY = 86400
-#: The modules whose code decides what a parsed record holds.
-_PARSER_MODULES = ("static.py", "operations.py", "model.py", "cache.py")
+#: The modules whose code decides what a parsed record holds (relative to the squashkit package).
+_PARSER_MODULES = ("graph/static.py", "graph/operations.py", "graph/model.py", "graph/cache.py", "codec.py")
 
 #: ``(mtime_ns, size, ctime_ns, inode)`` of a file.
 FileStamp = tuple[int, int, int, int]
 _Entry = tuple[Any, ...]
-
-_FORMS = {form.value: form for form in DependencyForm}
-_PROBLEMS = {code.value: code for code in ProblemCode}
-_new = object.__new__
-_tuple_new = tuple.__new__
 
 
 def default_cache_dir() -> Path:
@@ -92,7 +78,7 @@ def _parser_fingerprint() -> tuple[Any, ...]:
     if _fingerprint is None:
         from squashkit._version import get_version
 
-        here = Path(__file__).parent
+        here = Path(__file__).parent.parent
         sources: list[tuple[str, int, int]] = []
         for name in _PARSER_MODULES:
             try:
@@ -137,7 +123,7 @@ class MigrationCache:
             return
         self._touch()
         try:
-            header, entries = marshal.loads(data)
+            header, entries = codec.loads_marshal(data)
             if header != self.header or not isinstance(entries, dict):
                 self.changed = True
                 return
@@ -167,7 +153,7 @@ class MigrationCache:
 
     def put(self, text: str, file_stamp: FileStamp, info: MigrationInfo | None, problems: list[FileProblem]) -> None:
         """Record the parse of the file ``text``."""
-        self.written[text] = (file_stamp, _encode_info(info), tuple(_encode_problem(p) for p in problems))
+        self.written[text] = (file_stamp, codec.encode_info(info), tuple(codec.encode_problem(p) for p in problems))
         self.changed = True
 
     def keep_unvisited(self, visited_dirs: set[str]) -> None:
@@ -183,7 +169,7 @@ class MigrationCache:
         if not self.changed and self.written.keys() == self.entries.keys():
             return False
         try:
-            data = marshal.dumps((self.header, self.written))
+            data = codec.dumps_marshal((self.header, self.written))
             self.directory.mkdir(parents=True, exist_ok=True)
             import tempfile  # only when the cache is written
 
@@ -235,114 +221,12 @@ def _inside(directory: Path, root: Path) -> bool:
     return resolved == root or root in resolved.parents
 
 
-# -- records <-> plain tuples -------------------------------------------------------------------------
-
-
-def _encode_info(info: MigrationInfo | None) -> tuple[Any, ...] | None:
-    if info is None:
-        return None
-    return (
-        tuple((d.key[0], d.key[1], d.form.value, d.setting, d.line) for d in info.dependencies),
-        tuple((k[0], k[1]) for k in info.replaces),
-        tuple((d.key[0], d.key[1], d.form.value, d.setting, d.line) for d in info.run_before),
-        info.initial,
-        info.atomic,
-        tuple(
-            (
-                op.kind,
-                op.category,
-                op.model,
-                op.field,
-                op.old_name,
-                tuple((r[0], r[1]) for r in op.references),
-                tuple((r[0], r[1], r[2]) for r in op.field_references),
-                op.reversible,
-                op.elidable,
-                op.opaque,
-                op.line,
-            )
-            for op in info.operations
-        ),
-        info.django_version,
-        info.generated_on,
-        info.content_hash,
-        info.unresolved,
-    )
-
-
-def _encode_problem(problem: FileProblem) -> tuple[Any, ...]:
-    return (problem.line, problem.code.value, problem.message, problem.app_label, problem.migration)
-
-
-def _record(cls: type, values: dict[str, Any]) -> Any:
-    """A frozen dataclass instance from its field values, without the per-field ``__setattr__`` of ``__init__``."""
-    obj: Any = _new(cls)
-    obj.__dict__.update(values)
-    return obj
-
-
-def _dependency(item: tuple[Any, ...]) -> Dependency:
-    app, name, form, setting, line = item
-    return _record(
-        Dependency,
-        {"key": _tuple_new(MigrationKey, (app, name)), "form": _FORMS[form], "setting": setting, "line": line},
-    )
-
-
-def _operation(item: tuple[Any, ...]) -> OperationSummary:
-    kind, category, model, field, old_name, refs, field_refs, reversible, elidable, opaque, line = item
-    return _record(
-        OperationSummary,
-        {
-            "kind": kind,
-            "category": category,
-            "model": model,
-            "field": field,
-            "old_name": old_name,
-            "references": tuple([_tuple_new(ModelRef, r) for r in refs]),
-            "field_references": tuple([_tuple_new(FieldRef, r) for r in field_refs]),
-            "reversible": reversible,
-            "elidable": elidable,
-            "opaque": opaque,
-            "line": line,
-        },
-    )
+# -- cache entries <-> records (the encoding is squashkit.codec's) -----------------------------------------
 
 
 def _decode(entry: _Entry, path: Path, key: MigrationKey) -> tuple[MigrationInfo | None, list[FileProblem]] | None:
     _stamp, encoded, problems = entry
-    decoded_problems = [
-        _record(
-            FileProblem,
-            {
-                "path": path,
-                "line": line,
-                "code": _PROBLEMS[code],
-                "message": message,
-                "app_label": app,
-                "migration": migration,
-            },
-        )
-        for line, code, message, app, migration in problems
-    ]
+    decoded_problems = [codec.decode_problem(p, path) for p in problems]
     if encoded is None:
         return None, decoded_problems
-    deps, replaces, run_before, initial, atomic, ops, version, generated, digest, unresolved = encoded
-    info = _record(
-        MigrationInfo,
-        {
-            "key": key,
-            "path": path,
-            "dependencies": tuple([_dependency(d) for d in deps]),
-            "replaces": tuple([_tuple_new(MigrationKey, r) for r in replaces]),
-            "run_before": tuple([_dependency(d) for d in run_before]),
-            "initial": initial,
-            "atomic": atomic,
-            "operations": tuple([_operation(op) for op in ops]),
-            "django_version": version,
-            "generated_on": generated,
-            "content_hash": digest,
-            "unresolved": unresolved,
-        },
-    )
-    return info, decoded_problems
+    return codec.decode_info(encoded, path, key), decoded_problems

@@ -4,9 +4,11 @@ This imports the project: it needs a settings module, and every migration file i
 Apps whose migrations live under the project root are the project's; the others (contrib, third party) are
 kept as *external* apps so that ``__first__``/``__latest__`` resolve exactly as Django resolves them.
 
-Django can be set up once per process.  :func:`load_django` therefore runs in a fresh subprocess when asked
-(``isolate=True``) or when Django is already set up with other settings; the subprocess hands the project
-back as JSON.
+Django can be set up once per process.  :func:`load_django` therefore runs in a fresh subprocess (the
+``load`` action of :mod:`squashkit._django`) when asked (``isolate=True``) or when Django is already set up
+with other settings; the subprocess hands the project back through :mod:`squashkit.codec`.  A load in this
+process writes no bytecode (``sys.dont_write_bytecode`` while the project is imported): no ``__pycache__``
+lands in the analysed project.
 
 :func:`django_graph` returns Django's own resolved graph (nodes and edges of ``loader.graph``) or the error
 Django raised while building it; the test-suite compares it with squashkit's graph built from the records.
@@ -15,18 +17,19 @@ Django raised while building it; the test-suite compares it with squashkit's gra
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
-import json
 import os
-import subprocess
 import sys
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from squashkit._syspath import add_to_sys_path, django_command
+from squashkit import codec
+from squashkit._syspath import add_to_sys_path
 from squashkit._where import describe
-from squashkit.errors import DjangoLoadError
+from squashkit.errors import DjangoError, DjangoLoadError
 from squashkit.graph.model import (
     AppInfo,
     Dependency,
@@ -39,7 +42,6 @@ from squashkit.graph.model import (
     Project,
 )
 from squashkit.graph.operations import get_model_calls, summarize_object
-from squashkit.graph.serialize import project_from_dict, project_to_dict
 from squashkit.graph.static import _HEADER, _skip_dir, parse_migration
 
 __all__ = ["DjangoGraph", "django_graph", "load_django", "setup_django"]
@@ -130,7 +132,19 @@ def _header(data: bytes) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _load_in_process(root: Path, settings: str) -> Project:
+@contextlib.contextmanager
+def _no_bytecode() -> Iterator[None]:
+    """No ``.pyc`` written while the project is imported in this process."""
+    saved = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = saved
+
+
+def load_in_process(root: Path, settings: str) -> Project:
+    """The project's records through ``MigrationLoader`` in this process (Django set up here if needed)."""
     import hashlib
 
     setup_django(root, settings)
@@ -207,23 +221,15 @@ def _load_in_process(root: Path, settings: str) -> Project:
     )
 
 
-def _run_isolated(root: Path, settings: str, what: str, database: str = "") -> dict[str, Any]:
-    argv, env = django_command(root, settings, "squashkit.graph.django_loader", what, str(root), settings, database)
-    proc = subprocess.run(
-        argv,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(root),
-        check=False,
-    )
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        raise DjangoLoadError(settings, lines[-1] if lines else f"subprocess exited {proc.returncode}")
-    payload: dict[str, Any] = json.loads(proc.stdout)
-    if "error" in payload:
-        raise DjangoLoadError(settings, payload["error"])
-    return payload
+def _run_isolated(root: Path, settings: str, action: str, payload: dict[str, Any]) -> Any:
+    from squashkit._django import run_action
+
+    try:
+        return run_action(root, settings, action, {"root": str(root), "settings": settings, **payload})
+    except DjangoLoadError:
+        raise
+    except DjangoError as exc:
+        raise DjangoLoadError(settings, exc.reason, path=exc.path, line=exc.line) from exc
 
 
 def _django_ready_elsewhere(settings: str) -> bool:
@@ -260,8 +266,9 @@ def load_django(root: str | Path, settings: str, *, isolate: bool | None = None)
     if isolate is None:
         isolate = _django_ready_elsewhere(settings)
     if isolate:
-        return project_from_dict(_run_isolated(root, settings, "project")["project"])
-    return _load_in_process(root, settings)
+        return codec.decode_project(_run_isolated(root, settings, "load", {}))
+    with _no_bytecode():
+        return load_in_process(root, settings)
 
 
 class DjangoGraph:
@@ -280,7 +287,8 @@ class DjangoGraph:
         self.applied = applied
 
 
-def _graph_in_process(root: Path, settings: str, database: str | None) -> DjangoGraph:
+def graph_in_process(root: Path, settings: str, database: str | None) -> DjangoGraph:
+    """Django's ``loader.graph`` in this process; see :func:`django_graph`."""
     setup_django(root, settings)
     from django.db import connections
     from django.db.migrations.loader import MigrationLoader
@@ -312,34 +320,12 @@ def django_graph(
     if isolate is None:
         isolate = _django_ready_elsewhere(settings)
     if isolate:
-        payload = _run_isolated(root, settings, "graph", database or "")
+        payload = _run_isolated(root, settings, "graph", {"database": database or ""})
         return DjangoGraph(
-            {MigrationKey(*k) for k in payload["nodes"]},
-            {(MigrationKey(*p), MigrationKey(*c)) for p, c in payload["edges"]},
+            {codec.decode_key(k) for k in payload["nodes"]},
+            {(codec.decode_key(p), codec.decode_key(c)) for p, c in payload["edges"]},
             payload["graph_error"],
-            {MigrationKey(*k) for k in payload["applied"]},
+            {codec.decode_key(k) for k in payload["applied"]},
         )
-    return _graph_in_process(root, settings, database)
-
-
-def _main(argv: list[str]) -> int:
-    what, root, settings = argv[0], Path(argv[1]), argv[2]
-    try:
-        if what == "project":
-            out: dict[str, Any] = {"project": project_to_dict(_load_in_process(root, settings))}
-        else:
-            graph = _graph_in_process(root, settings, argv[3] or None)
-            out = {
-                "nodes": sorted(graph.nodes),
-                "edges": sorted(graph.edges),
-                "graph_error": graph.error,
-                "applied": sorted(graph.applied),
-            }
-    except DjangoLoadError as exc:
-        out = {"error": exc.reason}
-    sys.stdout.write(json.dumps(out))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main(sys.argv[1:]))
+    with _no_bytecode():
+        return graph_in_process(root, settings, database)

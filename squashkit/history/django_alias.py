@@ -1,6 +1,7 @@
 """Database aliases of the project's own settings (``--settings`` + ``--database ALIAS``).
 
-Django is set up in a subprocess only to learn the alias's connection parameters; the rows are then read
+Django is set up in a subprocess (the ``aliases`` action of :mod:`squashkit._django`) only to learn the
+alias's connection parameters; the rows are then read
 by squashkit's own read-only readers (:mod:`squashkit.history.sqlite`, :mod:`squashkit.history.postgres`),
 so that nothing is ever created or written (Django would create a missing SQLite file on connect).  The
 parameters travel through a pipe and are never printed.
@@ -8,14 +9,11 @@ parameters travel through a pipe and are never printed.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from squashkit._syspath import add_to_sys_path, django_command
+from squashkit.errors import DjangoError
 from squashkit.history.errors import SourceError
 from squashkit.history.redact import scrub
 
@@ -64,28 +62,18 @@ def postgres_conninfo(params: AliasParams) -> str:
     return make_conninfo("", **kwargs)
 
 
-def alias_params(root: Path, settings: str, alias: str, env: str, *, timeout: float = 120) -> AliasParams:
+def alias_params(root: Path, settings: str, alias: str, env: str, *, timeout: float | None = None) -> AliasParams:
     """Connection parameters of ``alias`` in ``settings``, learnt in a subprocess."""
+    from squashkit._django import resolve_timeout, run_action
+
     source = f"alias {alias!r} of {settings}"
-    argv, environ = django_command(root, settings, "squashkit.history.django_alias", str(root), settings, alias)
     try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            env=environ,
-            cwd=str(root),
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise SourceError(env, source, f"Django settings took more than {timeout:g} s to load") from None
-    try:
-        payload: dict[str, Any] = json.loads(proc.stdout)
-    except ValueError:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"subprocess exited {proc.returncode}"
-        raise SourceError(env, source, f"cannot load settings: {scrub(reason)}") from None
+        payload: dict[str, Any] = run_action(root, settings, "aliases", {"alias": alias}, timeout=timeout)
+    except DjangoError as exc:
+        if exc.stage == "timeout":
+            limit = resolve_timeout(timeout) or 0
+            raise SourceError(env, source, f"Django settings took more than {limit:g} s to load") from None
+        raise SourceError(env, source, f"cannot load settings: {scrub(exc.reason)}") from None
     if "error" in payload:
         raise SourceError(env, source, scrub(payload["error"], payload.get("secrets", [])))
     return AliasParams(
@@ -101,46 +89,31 @@ def alias_params(root: Path, settings: str, alias: str, env: str, *, timeout: fl
     )
 
 
-def _main(argv: list[str]) -> int:  # pragma: no cover - runs in the subprocess
-    root, alias = Path(argv[0]), argv[2]
-    add_to_sys_path(root, argv[1])
-    out: dict[str, Any]
-    try:
-        import django
-        from django.conf import settings as dj_settings
+def alias_in_process(alias: str) -> dict[str, Any]:
+    """The ``aliases`` action (Django set up): ``alias``'s parameters, or ``{"error": ...}``."""
+    from django.conf import settings as dj_settings
 
-        django.setup()
-        databases = dj_settings.DATABASES
-        if alias not in databases:
-            known = ", ".join(sorted(databases)) or "none"
-            out = {"error": f"no database alias {alias!r} in settings (known aliases: {known})"}
-        else:
-            params = databases[alias]
-            engine = str(params.get("ENGINE", ""))
-            vendor = engine.rsplit(".", 1)[-1]
-            if vendor in ("sqlite3", "spatialite"):
-                vendor = "sqlite"
-            elif vendor in ("postgresql", "postgis", "postgresql_psycopg2"):
-                vendor = "postgresql"
-            password = str(params.get("PASSWORD") or "")
-            if vendor not in ("sqlite", "postgresql"):
-                out = {"error": f"database engine {engine!r} is not supported (sqlite3 and postgresql are)"}
-            else:
-                options = params.get("OPTIONS") or {}
-                out = {
-                    "vendor": vendor,
-                    "name": str(params.get("NAME") or ""),
-                    "host": str(params.get("HOST") or ""),
-                    "port": str(params.get("PORT") or ""),
-                    "user": str(params.get("USER") or ""),
-                    "password": password,
-                    "options": sorted([k, str(v)] for k, v in options.items() if isinstance(v, (str, int, float))),
-                }
-    except Exception as exc:
-        out = {"error": f"cannot load settings: {type(exc).__name__}: {exc}"}
-    sys.stdout.write(json.dumps(out))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(_main(sys.argv[1:]))
+    databases = dj_settings.DATABASES
+    if alias not in databases:
+        known = ", ".join(sorted(databases)) or "none"
+        return {"error": f"no database alias {alias!r} in settings (known aliases: {known})"}
+    params = databases[alias]
+    engine = str(params.get("ENGINE", ""))
+    vendor = engine.rsplit(".", 1)[-1]
+    if vendor in ("sqlite3", "spatialite"):
+        vendor = "sqlite"
+    elif vendor in ("postgresql", "postgis", "postgresql_psycopg2"):
+        vendor = "postgresql"
+    password = str(params.get("PASSWORD") or "")
+    if vendor not in ("sqlite", "postgresql"):
+        return {"error": f"database engine {engine!r} is not supported (sqlite3 and postgresql are)"}
+    options = params.get("OPTIONS") or {}
+    return {
+        "vendor": vendor,
+        "name": str(params.get("NAME") or ""),
+        "host": str(params.get("HOST") or ""),
+        "port": str(params.get("PORT") or ""),
+        "user": str(params.get("USER") or ""),
+        "password": password,
+        "options": sorted([k, str(v)] for k, v in options.items() if isinstance(v, (str, int, float))),
+    }

@@ -180,7 +180,10 @@ IN_PROCESS = """
 import json, sys
 from squashkit.errors import DjangoLoadError
 from squashkit.graph.django_loader import django_graph, load_django
-from squashkit.graph.serialize import project_to_dict
+from squashkit import codec
+
+def project_to_dict(project):
+    return json.loads(codec.dumps_json(codec.encode_project(project)))
 
 root = sys.argv[1]
 first = load_django(root, "settings")  # Django not set up yet: loads in this process
@@ -207,7 +210,10 @@ def test_in_process_load_equals_isolated_load(tmp_path):
     import subprocess
     import sys
 
-    from squashkit.graph.serialize import project_to_dict
+    from squashkit import codec
+
+    def project_to_dict(project):
+        return json.loads(codec.dumps_json(codec.encode_project(project)))
 
     root = copy_fixture("odd_files", tmp_path)
     (root / "settings_copy.py").write_text((root / "settings.py").read_text())

@@ -15,9 +15,9 @@ import sys
 
 import pytest
 
+from squashkit.codec import decode_operation
 from squashkit.graph.model import FieldRef, ModelRef, OperationSummary
 from squashkit.graph.operations import ModuleContext, get_model_calls, summarize_ast, summarize_object
-from squashkit.graph.serialize import _op_from
 
 IMPORTS = {"migrations": "django.db.migrations", "models": "django.db.models", "settings": "django.conf.settings"}
 
@@ -39,11 +39,11 @@ settings.configure(INSTALLED_APPS=[])
 django.setup()
 from django.db import migrations, models
 from squashkit.graph.operations import summarize_object
-from squashkit.graph.serialize import _op_to
+from squashkit.codec import encode_operation
 out = []
 for source in json.load(sys.stdin):
     op = eval(source, {"migrations": migrations, "models": models})
-    out.append(_op_to(summarize_object(op, "shop", lambda code: ([], True))))
+    out.append(encode_operation(summarize_object(op, "shop", lambda code: ([], True))))
 print(json.dumps(out))
 """
 
@@ -52,7 +52,7 @@ def from_objects(sources: list[str]) -> list[OperationSummary]:
     proc = subprocess.run(
         [sys.executable, "-c", OBJECT_SUMMARIES], input=json.dumps(sources), capture_output=True, text=True, check=True
     )
-    return [_op_from(v) for v in json.loads(proc.stdout)]
+    return [decode_operation(v) for v in json.loads(proc.stdout)]
 
 
 PK = "('id', models.BigAutoField(primary_key=True))"
