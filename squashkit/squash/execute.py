@@ -23,8 +23,6 @@ True``), ``0005_<name>_squashed_0032_<name>`` from the middle.
 from __future__ import annotations
 
 import dataclasses
-import json
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -33,7 +31,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import libcst as cst
 
-from squashkit._syspath import django_command
 from squashkit.errors import DjangoLoadError, SquashkitError
 from squashkit.graph.helpers import squashed_name
 from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
@@ -474,21 +471,15 @@ Progress = Callable[[str], None]
 
 
 def _generate(root: Path, settings: str, payload: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-    """Run the generation in one Django process."""
-    argv, env = django_command(root, settings, "squashkit.squash.generate", str(root), settings)
+    """Run the generation in one Django process (the runner's ``squash.generate`` action)."""
+    from squashkit._django import DjangoError, run_action
+
     try:
-        proc = subprocess.run(
-            argv, input=json.dumps(payload), capture_output=True, text=True, env=env, cwd=str(root),
-            check=False, timeout=timeout,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise SquashError(f"Django's process timed out after {exc.timeout} s") from exc
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        raise SquashError(lines[-1] if lines else f"Django's process exited {proc.returncode}")
-    out: dict[str, Any] = json.loads(proc.stdout)
-    if out.get("setup_error"):
-        raise DjangoLoadError(settings, out["setup_error"])
+        out: dict[str, Any] = run_action(root, settings, "squash.generate", payload, timeout=timeout)
+    except DjangoError as exc:
+        if exc.stage == "setup":
+            raise DjangoLoadError(settings, exc.reason, path=exc.path, line=exc.line) from exc
+        raise SquashError(exc.reason) from exc
     return out
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -32,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from squashkit._syspath import django_command
 from squashkit.errors import DjangoLoadError
 from squashkit.squash.execute import SquashError, SquashRun
 
@@ -89,21 +87,17 @@ class Proof:
 
 
 def _step(root: Path, settings: str, payload: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-    argv, env = django_command(root, settings, "squashkit.squash.proving", str(root), settings)
-    argv.insert(1, "-B")  # never write bytecode into the project or its copy
+    """One proof step in a Django process (the runner's ``squash.prove`` action: no bytecode is written)."""
+    from squashkit._django import DjangoError, run_action
+
     try:
-        proc = subprocess.run(
-            argv, input=json.dumps(payload), capture_output=True, text=True, env=env, cwd=str(root),
-            check=False, timeout=timeout,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise SquashError(f"the proof timed out after {exc.timeout} s") from exc
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        return {"error": lines[-1] if lines else f"Django's process exited {proc.returncode}"}
-    out: dict[str, Any] = json.loads(proc.stdout)
-    if out.get("setup_error"):
-        raise DjangoLoadError(settings, out["setup_error"])
+        out: dict[str, Any] = run_action(root, settings, "squash.prove", payload, timeout=timeout)
+    except DjangoError as exc:
+        if exc.stage == "setup":
+            raise DjangoLoadError(settings, exc.reason, path=exc.path, line=exc.line) from exc
+        if exc.stage == "timeout":
+            raise SquashError(f"the proof {exc.reason}") from exc
+        return {"error": exc.reason}
     return out
 
 
