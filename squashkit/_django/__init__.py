@@ -2,7 +2,7 @@
 
 Django can be set up once per process and importing a project runs its code, so everything that needs
 Django (the Django loader, deps verification, reading a database alias, proofs on temporary databases,
-``squashkit verify``) is an *action*: a function registered in :mod:`squashkit._django.actions`, run by
+the verify command) is an *action*: a function registered in :mod:`squashkit._django.actions`, run by
 :func:`run_action` in a fresh ``python -B -P -m squashkit._django.child`` after ``django.setup()``.
 
 * No bytecode lands in the analysed project: ``-B`` (and ``sys.dont_write_bytecode`` in the child,

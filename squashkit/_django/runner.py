@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from squashkit import codec
+import squashkit.codec as codec
 from squashkit._syspath import pythonpath
 from squashkit.errors import DjangoError
 

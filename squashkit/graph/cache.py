@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from squashkit import codec
+import squashkit.codec as codec
 from squashkit.graph.model import FileProblem, MigrationInfo, MigrationKey
 
 __all__ = ["CACHE_FORMAT", "PRUNE_AFTER_DAYS", "FileStamp", "MigrationCache", "default_cache_dir"]

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from squashkit import codec
+import squashkit.codec as codec
 from squashkit._syspath import add_to_sys_path
 from squashkit._where import describe
 from squashkit.errors import DjangoError, DjangoLoadError

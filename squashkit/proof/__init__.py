@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from squashkit import codec
+import squashkit.codec as codec
 from squashkit._django import run_action
 from squashkit.graph.model import MigrationKey
 from squashkit.proof.database import DatabaseError, TemporaryDatabase, describe_database, temporary_database
