@@ -39,6 +39,33 @@ def _applied(project_dir: Path, settings: str | None, opts: dict[str, Any]) -> A
     return options.collect_from_options(project_dir, settings=settings, require=False, **opts)
 
 
+def _plan_applied(project_dir: Path, settings: str | None, opts: dict[str, Any]) -> Any:
+    """The applied state bounding the squash plan (the same sources), None without the planner or sources."""
+    from squashkit.history import load_environments
+    from squashkit.report.data import plan_available
+
+    if not plan_available():
+        return None
+    if not options.has_applied_sources(**opts):
+        if not load_environments(project_dir):
+            return None
+        opts = {**opts, "all_envs": True}
+    from squashkit.history.applied import collect_applied_state
+
+    return collect_applied_state(
+        project_dir,
+        settings=settings,
+        envs=opts.get("envs", ()),
+        all_envs=opts.get("all_envs", False),
+        dsns=opts.get("dsns", ()),
+        snapshots=opts.get("snapshots", ()),
+        schemas=opts.get("schemas", ()),
+        databases=opts.get("databases", ()),
+        all_schemas=opts.get("all_schemas", False),
+        require_readable=False,
+    )
+
+
 @click.command("report")
 @options.project_argument
 @click.option(
@@ -104,7 +131,14 @@ def command(
         if not proposals and not project.graph().is_acyclic:
             note = "No proposal: the graph has a dependency cycle."
     applied = _applied(project_dir, settings, sources)
-    data = collect_report(project, applied=applied, proposals=proposals, proposals_note=note, graphs=needs_graphs(fmt))
+    data = collect_report(
+        project,
+        applied=applied,
+        proposals=proposals,
+        proposals_note=note,
+        graphs=needs_graphs(fmt),
+        plan_applied=_plan_applied(project_dir, settings, sources),
+    )
     if before is not None:
         if fmt != "markdown":
             raise UsageError("--before needs --format markdown")

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from squashkit.history.model import AppliedState
     from squashkit.history.report import HistoryReport
 
-__all__ = ["Graphs", "ReportData", "collect_report", "relative", "removable_edges"]
+__all__ = ["Graphs", "ReportData", "collect_report", "plan_available", "relative", "removable_edges"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,14 @@ def removable_edges(
     return declared_edges(graph, removed) - declared_edges(graph, kept)
 
 
-def _plan(project: Project) -> tuple[Any, str]:
+def plan_available() -> bool:
+    """True when this squashkit has the squash planner (``squashkit.squash.plan``)."""
+    import importlib.util
+
+    return importlib.util.find_spec("squashkit.squash.plan") is not None
+
+
+def _plan(project: Project, applied: Any) -> tuple[Any, str]:
     import importlib
 
     try:
@@ -103,7 +110,7 @@ def _plan(project: Project) -> tuple[Any, str]:
     from squashkit.errors import SquashkitError
 
     try:
-        return module.plan_squashes(project), ""
+        return module.plan_squashes(project, applied), ""
     except SquashkitError as exc:
         return None, f"no squash plan: {exc.message}"
 
@@ -115,13 +122,16 @@ def collect_report(
     proposals: Iterable[Proposal] | None = None,
     proposals_note: str = "",
     graphs: bool = True,
+    plan_applied: Any = None,
 ) -> ReportData:
     """Gather the report of ``project``.
 
     * ``applied``: the applied state of the environments (none: no environment section);
     * ``proposals``: dependency proposals already computed (e.g. verified with Django); default: the static
       ones of :func:`squashkit.deps.propose.propose`, unverified;
-    * ``graphs``: render the SVG graphs with graphviz (a missing ``dot`` binary is a note, not an error).
+    * ``graphs``: render the SVG graphs with graphviz (a missing ``dot`` binary is a note, not an error);
+    * ``plan_applied``: the :class:`squashkit.history.applied.AppliedState` the squash plan is bounded by
+      (``None``: planned as on a fresh database).
     """
     from squashkit.deps.propose import propose
 
@@ -141,7 +151,7 @@ def collect_report(
         history = history_report(project, applied)
     else:
         history_note = "No environment configured: add [tool.squashkit.environments] or pass --env/--dsn/--snapshot."
-    plan, plan_note = _plan(project)
+    plan, plan_note = _plan(project, plan_applied)
     rendered = None
     if graphs:
         from squashkit.report.graphs import render_graphs
