@@ -50,8 +50,16 @@ def _progress() -> Iterator[Any]:
 
 
 def _plan_targets(project: Project, apps: list[str] | None, settings: str | None, opts: dict[str, Any]) -> list[Any]:
+    import importlib
+
     from squashkit.squash.execute import SquashTarget
-    from squashkit.squash.plan import plan_squashes
+
+    try:  # squash plan (issue #13) may not be installed with this squash run
+        plan_squashes = importlib.import_module("squashkit.squash.plan").plan_squashes
+    except ImportError as exc:
+        from squashkit.errors import UsageError
+
+        raise UsageError("squash run --plan needs squashkit's squash plan, which is not available") from exc
 
     applied = None
     if options.has_applied_sources(**opts):
@@ -113,9 +121,9 @@ def _render(run: SquashRun, proof: Any) -> None:
 
 
 def _dep(dep: Any) -> str:
-    from squashkit.squash.execute import _dependency_text
+    from squashkit.squash.execute import dependency_text
 
-    return _dependency_text(dep)
+    return dependency_text(dep)
 
 
 @click.command("run")

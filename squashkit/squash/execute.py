@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import libcst as cst
 
 from squashkit.errors import DjangoLoadError, SquashkitError
-from squashkit.graph.helpers import squashed_name
-from squashkit.graph.model import FIRST, LATEST, Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
+from squashkit.graph.helpers import marker_target, replaced_by, squashed_name
+from squashkit.graph.model import Dependency, DependencyForm, MigrationInfo, MigrationKey, Project
 from squashkit.rewrite.lists import RewriteError, rewrite_source
 from squashkit.squash.porting import _binding_of
 
@@ -158,7 +158,7 @@ class SquashOutcome:
             "squash": str(self.key),
             "path": _relative(self.path, root),
             "replaces": [str(k) for k in self.target.members],
-            "dependencies": [_dependency_text(d) for d in self.dependencies],
+            "dependencies": [dependency_text(d) for d in self.dependencies],
             "initial": self.initial,
             "strategy": self.strategy,
             "note": self.note,
@@ -196,7 +196,7 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _dependency_text(dep: Dependency) -> str:
+def dependency_text(dep: Dependency) -> str:
     if dep.form is DependencyForm.SWAPPABLE:
         return f"swappable_dependency(settings.{dep.setting})"
     return str(dep.key)
@@ -206,22 +206,16 @@ def _dependency_text(dep: Dependency) -> str:
 
 
 def _replacement_map(graph: MigrationGraph) -> dict[MigrationKey, MigrationKey]:
-    mapping: dict[MigrationKey, MigrationKey] = {}
-    for outcome in graph.replacements:
-        if outcome.used:
-            for key in outcome.replaces:
-                mapping[key] = outcome.replacement
-    return mapping
+    return replaced_by(graph)
 
 
 def _resolve(dep: Dependency, graph: MigrationGraph, replaced: Mapping[MigrationKey, MigrationKey]) -> MigrationKey:
     key = dep.key
-    if key.name == FIRST:
-        roots = graph.root_nodes(key.app_label) if key.app_label in graph.project.apps else []
-        return roots[0] if roots else key
-    if key.name == LATEST:
-        leaves = graph.leaf_nodes(key.app_label) if key.app_label in graph.project.apps else []
-        return leaves[0] if leaves else key
+    if key.is_marker:
+        if key.app_label not in graph.project.apps:
+            return key
+        found = marker_target(key, graph.migration_nodes(key.app_label), graph)
+        return key if found is None else found
     return replaced.get(key, key)
 
 
