@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import hashlib
 import json
 import os
@@ -364,8 +365,16 @@ def _write_file(
         if replace:
             os.replace(temp, target)
         else:
-            os.link(temp, target)  # fails when target exists: a creation never overwrites
-            os.unlink(temp)
+            try:
+                os.link(temp, target)  # fails when target exists: a creation never overwrites
+            except FileExistsError:
+                raise
+            except OSError:  # no hard links on this filesystem: check, then rename
+                if os.path.lexists(target):
+                    raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
+                os.replace(temp, target)
+            else:
+                os.unlink(temp)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
