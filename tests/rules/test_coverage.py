@@ -38,6 +38,13 @@ TRIGGERED_BY = {
     "SK502": "tests.check.test_checks:test_sk502_unported_reference",
     "SK503": "tests.check.test_checks:test_sk503_depends_on_replaced",
     "SK504": "tests.cli.test_check:test_replaced_files_deleted_while_needed",
+    "SK601": "tests.verify.test_verify:test_a_model_change_without_a_migration_fails",
+    "SK602": "tests.verify.test_verify:test_a_conflict_fails_the_graph_step",
+    "SK603": "tests.verify.test_verify:test_a_migration_that_fails_on_a_fresh_database",
+    "SK604": "tests.verify.test_verify:test_a_reverse_sql_that_loses_a_column_fails_the_rollback_with_the_difference",
+    "SK605": "tests.verify.test_verify:test_an_irreversible_run_python_is_reported_with_its_line",
+    "SK606": "tests.verify.test_verify:test_a_rollback_that_raises",
+    "SK607": "tests.verify.test_verify:test_a_migration_naming_the_public_schema_fails_in_throwaway_schemas",
 }
 
 
