@@ -296,5 +296,5 @@ def test_a_migration_naming_the_public_schema_fails_in_throwaway_schemas(tmp_pat
             "SK607",
             "migrating throwaway schemas fails: schema squashkit_tenant_1: ProgrammingError:"
             ' relation "shop_shared" already exists',
-        )
+        ),
     ]
