@@ -203,6 +203,9 @@ def _env_of(label: str) -> str:
     return label.split("/", 1)[0]
 
 
+# Lists of (app, name) pairs, not code: a dependency on ("other_app", "0002_initial_data") is no use of this
+# app's replaced 0002_initial_data module.
+_NOT_CODE = frozenset({"replaces", "dependencies", "run_before"})
 _MODULE_STRING = re.compile(r"(?:^|\.)migrations\.(\d{4}\w*)")
 
 
@@ -211,7 +214,8 @@ def unported_references(migration: MigrationInfo, source: str | None = None) -> 
 
     Django's ``squashmigrations`` writes ``code=app.migrations.0030_x.forwards`` (not even valid Python,
     reported by the loader as a syntax error) or, after hand porting, ``importlib.import_module(...)``:
-    both break once the replaced files are deleted.  The ``replaces`` list itself is not a reference.
+    both break once the replaced files are deleted.  The ``replaces``, ``dependencies`` and ``run_before`` lists
+    are not references.
     """
     if source is None:
         try:
@@ -227,7 +231,7 @@ def unported_references(migration: MigrationInfo, source: str | None = None) -> 
         return tuple(_textual_references(source, replaced))
     skip: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "replaces" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in _NOT_CODE for t in node.targets):
             skip.update(id(n) for n in ast.walk(node))
     found: list[UnportedReference] = []
     seen: set[tuple[int, str]] = set()

@@ -134,3 +134,23 @@ def test_replaces_list_is_not_a_reference(sample_project: Path, reference: str) 
     assert unported_references(project.migrations[SQUASH]) == ()
     source = project.migrations[SQUASH].path.read_text() + f"\nHELPER = {reference}\n"
     assert len(unported_references(project.migrations[SQUASH], source)) == 1
+
+
+def test_a_dependency_on_another_app_is_not_a_reference(sample_project: Path) -> None:
+    """("customers", "0001_initial") names another app's migration, not billing.0001_initial's module.
+
+    A large open-source project's squashes depend on ("wagtailcore", "0002_initial_data") while replacing their
+    own 0002_initial_data: `squashkit check` reported SK502 errors for the dependency lines.
+    """
+    project = load_static(sample_project, cache=False)
+    migration = project.migrations[SQUASH]
+    source = migration.path.read_text().replace(
+        "        ('customers', '0004_alter_customer_email'),\n",
+        "        ('customers', '0004_alter_customer_email'),\n        ('customers', '0001_initial'),\n",
+    )
+    assert "('customers', '0001_initial')" in source
+    assert unported_references(migration, source) == ()
+    run_before = source.replace(
+        "    initial = True\n", "    initial = True\n    run_before = [('crm', '0002_invoice_amount')]\n"
+    )
+    assert unported_references(migration, run_before) == ()
