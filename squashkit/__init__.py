@@ -20,8 +20,17 @@ from squashkit.graph.static import load_static
 if TYPE_CHECKING:
     from squashkit.analysis.report import Report
     from squashkit.graph.django_loader import load_django
+    from squashkit.squash.plan import SquashPlan
 
-__all__ = ["MigrationKey", "SquashkitError", "__version__", "analyze", "load_django", "load_static"]
+__all__ = [
+    "MigrationKey",
+    "SquashkitError",
+    "__version__",
+    "analyze",
+    "load_django",
+    "load_static",
+    "plan_squashes",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -44,3 +53,10 @@ def analyze(project: Project, **options: Any) -> Report:
     from squashkit.analysis import analyze as _analyze
 
     return _analyze(project, **options)
+
+
+def plan_squashes(project: Project, applied: Any = None, **options: Any) -> SquashPlan:
+    """Safe squash ranges: :func:`squashkit.squash.plan.plan_squashes` (imported on first use)."""
+    from squashkit.squash.plan import plan_squashes as _plan_squashes
+
+    return _plan_squashes(project, applied, **options)

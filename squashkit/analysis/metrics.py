@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from squashkit.graph.graph import MigrationGraph
 from squashkit.graph.model import MigrationInfo, MigrationKey, Project
 
-__all__ = ["AppMetrics", "Totals", "app_metrics", "pressure_level", "totals"]
+__all__ = ["AppMetrics", "Totals", "app_metrics", "foldable_operations", "pressure_level", "totals"]
 
 _MODEL_CREATORS = {"CreateModel"}
 _FIELD_CREATORS = {"AddField", "RenameField"}
@@ -120,7 +120,7 @@ def _window(graph: MigrationGraph, label: str) -> list[MigrationKey]:
     return sorted(live, key=lambda n: (order.get(n, len(order)), n))
 
 
-def _foldable(migrations: Sequence[MigrationInfo]) -> tuple[int, int]:
+def foldable_operations(migrations: Sequence[MigrationInfo]) -> tuple[int, int]:
     """(foldable schema operations, optimizer barriers) over migrations in apply order."""
     models: set[str] = set()
     fields: set[tuple[str, str]] = set()
@@ -175,7 +175,7 @@ def app_metrics(
         if c.app_label != label and (project.in_project(c) or data["declared_by"] != c)
     )
     window = _window(ordered, label)
-    foldable, barriers = _foldable([project.migrations[n] for n in window])
+    foldable, barriers = foldable_operations([project.migrations[n] for n in window])
     run_python = run_sql = irreversible = 0
     for migration in files:  # MigrationInfo.count / irreversible_count, in one pass
         for op in migration.operations:
