@@ -44,7 +44,8 @@ def _min_migrations(project_dir: Path, given: int | None) -> int:
     return value
 
 
-def _applied(project_dir: Path, settings: str | None, opts: dict[str, Any]) -> Any:
+def applied_state(project_dir: Path, settings: str | None, opts: dict[str, Any]) -> Any:
+    """The sources a plan is bounded by: the ones named, else every configured environment, else none."""
     from squashkit.history import AppliedState
     from squashkit.history.environments import load_environments
 
@@ -183,7 +184,7 @@ def plan_command(
 
     project = load_static(project_dir)
     options.check_apps(project, apps)
-    applied = _applied(project.root, settings, opts)
+    applied = applied_state(project.root, settings, opts)
     plan = plan_squashes(
         project,
         applied,

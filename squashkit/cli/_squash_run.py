@@ -52,6 +52,7 @@ def _progress() -> Iterator[Any]:
 def _plan_targets(project: Project, apps: list[str] | None, settings: str | None, opts: dict[str, Any]) -> list[Any]:
     import importlib
 
+    from squashkit.cli._squash_plan import applied_state
     from squashkit.squash.execute import SquashTarget
 
     try:  # squash plan (issue #13) may not be installed with this squash run
@@ -61,19 +62,7 @@ def _plan_targets(project: Project, apps: list[str] | None, settings: str | None
 
         raise UsageError("squash run --plan needs squashkit's squash plan, which is not available") from exc
 
-    applied = None
-    if options.has_applied_sources(**opts):
-        from squashkit.history.applied import collect_applied_state
-
-        applied = collect_applied_state(
-            project.root,
-            settings=settings,
-            envs=opts.get("envs", ()),
-            all_envs=opts.get("all_envs", False),
-            dsns=opts.get("dsns", ()),
-            snapshots=opts.get("snapshots", ()),
-            schemas=opts.get("schemas", ()),
-        )
+    applied = applied_state(project.root, settings, opts)
     plan = plan_squashes(project, applied, apps=apps or ())
     targets = []
     for squash_range in plan.ranges:

@@ -77,6 +77,9 @@ class Barrier:
     line: int
     kind: str
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.migration}:{self.line}"
+
     def to_dict(self) -> dict[str, object]:
         return {"migration": str(self.migration), "line": self.line, "kind": self.kind}
 
