@@ -531,14 +531,14 @@ def _keep_ancestors(graph: MigrationGraph, project: Project, setup: _Setup, plan
             return
         blamed: dict[MigrationKey, str] = {}
         for node in checked:
-            plan = plans.get(node)
-            if plan is not None and plan.keep_all is None:
+            node_plan = plans.get(node)
+            if node_plan is not None and node_plan.keep_all is None:
                 continue  # precise: its providers are its own edges
             lost = before[node] & ~after[node]
             if not lost:
                 continue
-            if plan is not None and plan.keep_all is not None:
-                why = plan.keep_all[1]
+            if node_plan is not None and node_plan.keep_all is not None:
+                why = node_plan.keep_all[1]
             else:
                 why = "its needs are not analysed (not among the selected apps)"
             found = False

@@ -17,22 +17,12 @@ from pathlib import Path
 import pytest
 
 import squashkit
-from squashkit.deps.fix import plan_fixes
+from squashkit.deps.fix import fix_change_set, plan_fixes
 from squashkit.deps.propose import propose
-from squashkit.rewrite.files import apply_results
+from squashkit.graph.model import MigrationKey
 from squashkit.squash.plan import SquashRange, plan_squashes
 
 pytestmark = pytest.mark.django
-
-INVENTORY_UNION_CYCLE = [
-    "inventory.0005_product_sku",
-    "sales_orders.0006_orderline_product",
-    "sales_orders.0007_rename_total_order_amount",
-    "sales_orders.0008_order_customer",
-    "sales_orders.0009_order_notes",
-    "sales_orders.0010_backfill_order_status",
-    "inventory.0012_reservation",
-]
 
 
 def manage(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,7 +42,7 @@ def narrow_members(project: Path, r: SquashRange) -> None:
     loaded = squashkit.load_static(project, cache=False)
     proposals = [p for p in propose(loaded, apps=[r.app]) if p.migration in set(r.members)]
     fixes = plan_fixes(loaded, proposals, applied_in=lambda key: (), require_verified=False)
-    apply_results([f.result for f in fixes])
+    fix_change_set(loaded.root, fixes).apply()
 
 
 def squash_with_django(project: Path, r: SquashRange, *, from_first: bool) -> Path:
@@ -98,65 +88,61 @@ def inventory_ranges(plan: object) -> list[SquashRange]:
 
 
 def test_the_plan_names_the_paths_that_force_it(plan: object) -> None:
-    (inventory,) = inventory_ranges(plan)
-    assert (inventory.first.name, inventory.last.name) == ("0001_initial", "0032_remove_warehouse_city")
-    assert inventory.name == "0001_squashed_0032_remove_warehouse_city"
-    assert [str(k) for k in inventory.external_deps] == ["purchase_orders.0001_initial", "sales_orders.0005_orderline"]
-    assert [str(k) for k in inventory.django_union_deps] == [
+    ranges = inventory_ranges(plan)
+    assert [(r.first.name, r.last.name, r.bound) for r in ranges] == [
+        ("0001_initial", "0011_product_weight", "cycle"),
+        ("0012_reservation", "0022_product_barcode", "cycle"),
+        ("0023_alter_product_barcode", "0032_remove_warehouse_city", "latest"),
+    ]
+    assert [r.name for r in ranges] == [
+        "0001_squashed_0011_product_weight",
+        "0012_reservation_squashed_0022_product_barcode",
+        "0023_alter_product_barcode_squashed_0032_remove_warehouse_city",
+    ]
+    # 0012 needs sales_orders.0010 (its RunPython reads orders), which comes after sales_orders.0006, which
+    # needs inventory.0005 (to_field on Product.sku): the planted trap of tests/sample.
+    first = ranges[0]
+    assert first.split_path[0] == MigrationKey("inventory", "0005_product_sku")
+    assert first.split_path[-1] == MigrationKey("inventory", "0012_reservation")
+    assert first.split_path[1].app_label == "sales_orders"
+    second = ranges[1]
+    assert [str(k) for k in second.external_deps] == [
+        "purchase_orders.0001_initial",
+        "sales_orders.0010_backfill_order_status",
+    ]
+    assert [str(k) for k in second.django_union_deps] == [
         "purchase_orders.0011_purchaseorder_received_at",
         "sales_orders.0010_backfill_order_status",
     ]
-    # Why Django's own squash of inventory is circular (tests/sample: CircularDependencyError).
-    assert [str(k) for k in inventory.union_cycle] == INVENTORY_UNION_CYCLE
-    assert [(str(b.migration), b.line, b.kind) for b in inventory.barriers] == [
+    assert second.union_cycle[0] == MigrationKey("inventory", "0020_stocklevel_updated")
+    assert second.union_cycle[-1] == MigrationKey("inventory", "0021_stocklevel_supplier")
+    assert [k.name for k in second.narrow_first] == ["0021_stocklevel_supplier"]
+    assert [(str(b.migration), b.line, b.kind) for b in ranges[2].barriers] == [
         ("inventory.0030_reset_reorder_levels", 18, "RunPython")
     ]
-    sales = [r for r in plan.ranges if r.app == "sales_orders"]  # type: ignore[attr-defined]
-    assert [(r.first.name, r.last.name, r.bound) for r in sales] == [
-        ("0001_initial", "0005_orderline", "cycle"),
-        ("0006_orderline_product", "0016_order_shipped_at", "latest"),
-    ]
-    assert [str(k) for k in sales[0].split_path] == [
-        "sales_orders.0005_orderline",
-        "inventory.0001_initial..0032_remove_warehouse_city",
-        "sales_orders.0006_orderline_product",
-    ]
 
 
-def test_djangos_own_squash_of_inventory_is_circular_the_planned_one_migrates(sample_copy: Path, plan: object) -> None:
-    (inventory,) = inventory_ranges(plan)
-    done = manage(sample_copy, "squashmigrations", "inventory", inventory.last.name, "--noinput")
+def test_djangos_own_squash_of_inventory_fails_the_planned_ones_migrate(sample_copy: Path, plan: object) -> None:
+    done = manage(sample_copy, "squashmigrations", "inventory", "0032_remove_warehouse_city", "--noinput")
     assert done.returncode == 0, done.stderr
-    squashed = sample_copy / "inventory" / "migrations" / f"{inventory.name}.py"
-    original = squashed.read_text()
-    # First the RunPython reference Django could not port, then the cycle once it is ported.
-    assert "inventory.migrations.0030_reset_reorder_levels." in original
+    squashed = sample_copy / "inventory" / "migrations" / "0001_squashed_0032_remove_warehouse_city.py"
+    # The RunPython reference Django could not port is a SyntaxError (then the cycle, see tests/sample).
+    assert "inventory.migrations.0030_reset_reorder_levels." in squashed.read_text()
     migrate = manage(sample_copy, "migrate", "-v0")
     assert migrate.returncode == 1
     assert "SyntaxError" in migrate.stderr
     squashed.unlink()
-    # Ported, with the minimal dependencies: still circular while the replaced files keep their over-specified
-    # dependencies (Django re-points them to the squash until it is finalized).
-    path = squash_with_django(sample_copy, inventory, from_first=True)
-    assert [k.name for k in inventory.narrow_first] == ["0012_reservation", "0021_stocklevel_supplier"]
-    assert "CircularDependencyError" in manage(sample_copy, "migrate", "-v0").stderr
-    path.unlink()
-    narrow_members(sample_copy, inventory)
-    path = squash_with_django(sample_copy, inventory, from_first=True)
-    ported = path.read_text()
-    # With Django's union of dependencies on the squash itself: circular.
-    union_deps = "".join(f"        {tuple(k)!r},\n" for k in inventory.django_union_deps)
-    path.write_text(
-        re.sub(r"dependencies = \[\n(?:        .*\n)*?    \]", f"dependencies = [\n{union_deps}    ]", ported)
-    )
-    circular = manage(sample_copy, "migrate", "-v0")
-    assert circular.returncode == 1
-    assert "CircularDependencyError" in circular.stderr
-    path.write_text(ported)
+    ranges = inventory_ranges(plan)
+    # Every planned inventory range, squashed by squashmigrations with the planned dependencies: loads, migrates.
+    for r in ranges:
+        narrow_members(sample_copy, r)
+    for r in ranges:
+        squash_with_django(sample_copy, r, from_first=r.first.name == "0001_initial")
     migrate = manage(sample_copy, "migrate", "-v0")
     assert migrate.returncode == 0, migrate.stderr
-    shown = manage(sample_copy, "showmigrations", "inventory")
-    assert f"[X] {inventory.name} (32 squashed migrations)" in shown.stdout
+    shown = manage(sample_copy, "showmigrations", "inventory").stdout
+    for r in ranges:
+        assert f"[X] {r.name} ({len(r.members)} squashed migrations)" in shown
 
 
 def test_every_planned_range_squashed_together_migrates(sample_copy: Path, plan: object) -> None:
@@ -203,8 +189,12 @@ def test_the_environment_that_applied_least_bounds_the_range(sample_copy: Path, 
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["sources"] == ["staging", "production"]
-    (inventory,) = data["ranges"]
-    assert (inventory["first"], inventory["last"]) == ("inventory.0001_initial", "inventory.0020_stocklevel_updated")
+    # split at 0012 (the planted cycle), then bounded by staging
+    assert [(r["first"], r["last"]) for r in data["ranges"]] == [
+        ("inventory.0001_initial", "inventory.0011_product_weight"),
+        ("inventory.0012_reservation", "inventory.0020_stocklevel_updated"),
+    ]
+    inventory = data["ranges"][-1]
     assert inventory["bound"] == "source"
     assert inventory["bound_sources"] == ["staging"]
     assert inventory["bound_by"] == "not applied in staging beyond inventory.0020_stocklevel_updated"
