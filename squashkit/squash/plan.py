@@ -523,8 +523,8 @@ def _maximize(
 
     def local_path_holds(i: int) -> bool:
         r = planned[i]
-        if r.joint or not r.split_path:
-            return False
+        if r.joint or not r.split_path or any(n not in graph.kinds for n in r.split_path):
+            return False  # forced by, or shown through, another contracted range: try again
         return all(member_of.get(n, i) == i or n == r.split_path[-1] for n in r.split_path)
 
     i = 0
