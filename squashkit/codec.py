@@ -116,7 +116,7 @@ def key_from_text(text: str) -> MigrationKey:
 
 def _record(cls: type, values: dict[str, Any]) -> Any:
     """A frozen dataclass instance from its field values, without the per-field ``__setattr__`` of ``__init__``."""
-    obj = _new(cls)
+    obj: Any = _new(cls)
     obj.__dict__.update(values)
     return obj
 
@@ -189,7 +189,7 @@ def encode_info(info: MigrationInfo | None) -> tuple[Any, ...] | None:
 
 def decode_info(encoded: Any, path: Path, key: MigrationKey) -> MigrationInfo:
     deps, replaces, run_before, initial, atomic, ops, version, generated, digest, unresolved = encoded
-    return _record(  # type: ignore[no-any-return]
+    return _record(
         MigrationInfo,
         {
             "key": key,
@@ -215,7 +215,7 @@ def encode_problem(problem: FileProblem) -> tuple[Any, ...]:
 
 def decode_problem(item: Any, path: Path) -> FileProblem:
     line, code, message, app, migration = item
-    return _record(  # type: ignore[no-any-return]
+    return _record(
         FileProblem,
         {
             "path": path,

@@ -130,6 +130,7 @@ def compare_schemas(a: Schema, b: Schema, labels: tuple[str, str] = ("first", "s
         for col in [c.name for c in ta.columns] + [c.name for c in tb.columns if c.name not in cols_a]:
             ca, cb = cols_a.get(col), cols_b.get(col)
             if cb is None:
+                assert ca is not None  # the name comes from one of the two tables
                 out.append(f"table {name}: column {col} ({ca.describe()}) only {first}")
             elif ca is None:
                 out.append(f"table {name}: column {col} ({cb.describe()}) only {second}")
@@ -139,6 +140,7 @@ def compare_schemas(a: Schema, b: Schema, labels: tuple[str, str] = ("first", "s
         for con in sorted(cons_a.keys() | cons_b.keys()):
             ka, kb = cons_a.get(con), cons_b.get(con)
             if kb is None:
+                assert ka is not None  # the name comes from one of the two tables
                 out.append(f"table {name}: {ka.kind} {con} {ka.describe()} only {first}")
             elif ka is None:
                 out.append(f"table {name}: {kb.kind} {con} {kb.describe()} only {second}")
