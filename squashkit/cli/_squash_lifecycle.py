@@ -41,19 +41,11 @@ def _width() -> int:
 
 
 def _sources(project_dir: Path, settings: str | None, opts: dict[str, Any]) -> Any:
-    """The applied state: the sources named, else every configured environment, else the default database."""
+    """The shared applied-state policy: the sources named, else every configured environment, plus the
+    project's default database when settings are known (a missing SQLite file is no source)."""
     from squashkit.config import discover_settings
-    from squashkit.history import AppliedState
-    from squashkit.history.environments import load_environments
 
-    if not options.has_applied_sources(**opts):
-        if load_environments(project_dir):
-            opts = {**opts, "all_envs": True}
-        elif settings or discover_settings(project_dir):
-            opts = {**opts, "databases": ("default",)}
-        else:
-            return AppliedState()
-    return options.collect_from_options(project_dir, settings=settings, require=False, **opts)
+    return options.read_applied_state(project_dir, settings or discover_settings(project_dir), opts)
 
 
 def _required(project_dir: Path, given: tuple[str, ...]) -> tuple[str, ...]:

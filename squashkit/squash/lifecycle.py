@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from squashkit.graph.model import Dependency, DependencyForm, FileProblem, MigrationInfo, MigrationKey, Project
-from squashkit.history.model import AppliedSet, AppliedState
+from squashkit.history import applied as policy
+from squashkit.history import model
 from squashkit.rewrite.lists import RewriteError, remove_attribute, rewrite_source
 
 if TYPE_CHECKING:
@@ -188,15 +189,50 @@ def _relative(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
-def _source_state(squash: MigrationInfo, applied: AppliedSet) -> SourceState:
-    recorded = applied.applied
+@dataclass(frozen=True)
+class _Source:
+    """One source, whichever applied-state type it came from."""
+
+    label: str
+    applied: frozenset[MigrationKey] | None
+    error: str = ""
+    schema: str | None = None
+    snapshot: bool = False
+
+
+AnyAppliedState = policy.AppliedState | model.AppliedState
+
+
+def _sources_of(state: AnyAppliedState) -> tuple[list[_Source], tuple[str, ...]]:
+    """The sources of either applied-state type (the shared policy's, or history's sets and failures), and
+    the sources that do not exist (a missing default SQLite file)."""
+    if isinstance(state, policy.AppliedState):
+        return [
+            _Source(
+                s.label,
+                s.applied,
+                s.error,
+                s.label.split("/", 1)[1] if s.kind == "schema" and "/" in s.label else None,
+                s.kind == "snapshot",
+            )
+            for s in state.sources
+        ], state.missing
+    sources = [_Source(s.label, s.applied, "", s.schema, s.kind == "snapshot") for s in state.sets]
+    sources += [_Source(f.label, None, f.message, f.schema) for f in state.failures]
+    return sources, ()
+
+
+def _source_state(squash: MigrationInfo, source: _Source) -> SourceState:
+    recorded = source.applied
+    if recorded is None:
+        return SourceState(source.label, SquashState.UNKNOWN, reason=source.error)
     if squash.key in recorded:
-        return SourceState(applied.label, SquashState.RECORDED)
+        return SourceState(source.label, SquashState.RECORDED)
     have = tuple(k for k in squash.replaces if k in recorded)
     missing = tuple(k for k in squash.replaces if k not in recorded)
     if not missing:
-        return SourceState(applied.label, SquashState.APPLIED_UNRECORDED, have, missing)
-    return SourceState(applied.label, SquashState.PENDING, have, missing)
+        return SourceState(source.label, SquashState.APPLIED_UNRECORDED, have, missing)
+    return SourceState(source.label, SquashState.PENDING, have, missing)
 
 
 def _env_of(label: str) -> str:
@@ -284,7 +320,7 @@ def _textual_references(source: str, replaced: set[str]) -> Iterable[UnportedRef
 
 def squash_status(
     project: Project,
-    state: AppliedState,
+    state: AnyAppliedState,
     *,
     require: Sequence[str] = (),
     names: Sequence[MigrationKey] = (),
@@ -294,18 +330,19 @@ def squash_status(
     if names:
         wanted = set(names)
         squashes = [m for m in squashes if m.key in wanted]
-    read_envs = {_env_of(s.label) for s in state.sets} | {s.env for s in state.sets}
-    failed = tuple(f"{f.label}: {f.message}" for f in state.failures)
+    all_sources, absent = _sources_of(state)
+    read_envs = {_env_of(s.label) for s in all_sources if s.applied is not None}
+    failed = tuple(f"{s.label}: {s.error}" for s in all_sources if s.applied is None)
     result: list[SquashStatus] = []
     replaced_by_other = _replaced_by(project)
     for squash in squashes:
-        sources = [_source_state(squash, applied) for applied in state.sets]
-        sources += [SourceState(f.label, SquashState.UNKNOWN, reason=f.message) for f in state.failures]
+        sources = [_source_state(squash, source) for source in all_sources]
         blockers: list[str] = []
-        if not state.sets and not state.failures:
+        if not all_sources:
             blockers.append(
                 "no applied-state source: squashkit cannot tell where it is applied "
                 "(configure [tool.squashkit.environments] or pass --env/--dsn/--snapshot/--database)"
+                + "".join(f"; {m}" for m in absent)
             )
         for source in sources:
             if source.state is not SquashState.RECORDED:
@@ -328,7 +365,7 @@ def squash_status(
         )
     return LifecycleStatus(
         squashes=tuple(result),
-        sources=tuple(s.label for s in state.sets),
+        sources=tuple(s.label for s in all_sources if s.applied is not None),
         unreadable=failed,
         required=tuple(require),
     )
@@ -384,7 +421,9 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _prune_steps(finalized: Sequence[SquashStatus], state: AppliedState, settings: str | None) -> tuple[PruneStep, ...]:
+def _prune_steps(
+    finalized: Sequence[SquashStatus], state: AnyAppliedState, settings: str | None
+) -> tuple[PruneStep, ...]:
     by_app: dict[str, list[str]] = {}
     for squash in finalized:
         for key in squash.replaces:
@@ -394,17 +433,20 @@ def _prune_steps(finalized: Sequence[SquashStatus], state: AppliedState, setting
     manage = "python manage.py" + (f" --settings {settings}" if settings else "")
     commands = " && ".join(f"{manage} migrate {app} --prune" for app in sorted(by_app))
     steps: list[PruneStep] = []
-    for applied in state.sets:
-        table = f'"{applied.schema}".django_migrations' if applied.schema else "django_migrations"
+    for source in _sources_of(state)[0]:
+        if source.applied is None:
+            continue
+        table = f'"{source.schema}".django_migrations' if source.schema else "django_migrations"
         statements = [
             f"DELETE FROM {table} WHERE app = {_sql_literal(app)} AND name IN "
             f"({', '.join(_sql_literal(n) for n in sorted(names))});"
             for app, names in sorted(by_app.items())
         ]
         command = commands
-        if applied.kind == "snapshot":
-            command = f"after pruning the database it was taken from: squashkit history snapshot {applied.env} -o FILE"
-        steps.append(PruneStep(applied.label, command, "\n".join(statements)))
+        if source.snapshot:
+            env = _env_of(source.label)
+            command = f"after pruning the database it was taken from: squashkit history snapshot {env} -o FILE"
+        steps.append(PruneStep(source.label, command, "\n".join(statements)))
     return tuple(steps)
 
 
@@ -433,7 +475,7 @@ def _problem_of(project: Project, key: MigrationKey) -> FileProblem | None:
 def plan_finalize(
     project: Project,
     status: LifecycleStatus,
-    state: AppliedState,
+    state: AnyAppliedState,
     *,
     names: Sequence[MigrationKey] = (),
     settings: str | None = None,
