@@ -579,7 +579,8 @@ def _proof(
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             if len(runs) == 0:
                 notes.append(
-                    f"{vendor}: the original project does not migrate from empty ({type(exc).__name__}: {first})"
+                    f"{vendor}: a new database could not be migrated with the original graph "
+                    f"({type(exc).__name__}: {first})"
                 )
                 continue
             for key in rewired:
