@@ -332,3 +332,47 @@ def test_finalize_killed_then_rerun_completes(sample_copy: Path, tmp_path: Path,
     assert "Finalized 1 squash(es): 4 replaced file(s) deleted, 2 file(s) rewritten." in done.stdout
     assert not (root / "billing/migrations/0004_alter_invoice_amount.py").exists()
     assert "replaces" not in (root / SQUASH_FILE).read_text()
+
+
+@pytest.mark.django
+def test_whole_cycle_plan_run_migrate_status_finalize(sample_copy: Path, run_cli, tmp_path: Path) -> None:
+    """The README's cycle: plan -> run --write -> migrate every environment -> status -> finalize --write."""
+    root = sample_copy
+    dev_db = tmp_path / "dev.sqlite3"
+    migrate(root, None, db_env(name=str(dev_db)))
+    configure_dev = '[tool.squashkit]\nsettings = "sample_project.settings"\n\n[tool.squashkit.environments.dev]\n'
+    (root / "pyproject.toml").write_text(configure_dev + f'dsn = "sqlite:///{dev_db}"\n')
+
+    plan = run_cli("squash", "plan", root, "--app", "sales_orders")
+    assert plan.exit_code == 0, plan.stderr
+    assert "sales_orders: 0001_initial .. 0016_order_shipped_at (16 migrations) ->" in plan.stdout
+
+    run = run_cli("squash", "run", "--plan", "-C", root, "--app", "sales_orders", "--write")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    squash = root / "sales_orders/migrations/0001_squashed_0016_order_shipped_at.py"
+    assert squash.exists()
+
+    status = run_cli("squash", "status", root)
+    assert status.exit_code == 1
+    assert "sales_orders.0001_squashed_0016_order_shipped_at  NOT READY" in status.stdout
+
+    migrate(root, None, db_env(name=str(dev_db)))  # deploy: Django records the new squash
+    status = run_cli("squash", "status", root)
+    assert status.exit_code == 0, status.stdout
+    assert "sales_orders.0001_squashed_0016_order_shipped_at  READY" in status.stdout
+
+    done = run_cli("squash", "finalize", root, "--write")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("Finalized 2 squash(es): 20 replaced file(s) deleted,")
+    assert sorted(p.name for p in (root / "sales_orders/migrations").glob("0*.py")) == [squash.name]
+    assert "replaces" not in squash.read_text()
+
+    migrate(root, None, db_env(name=str(dev_db)))
+    manage(root, "migrate", "sales_orders", "--prune", "--noinput", env=db_env(name=str(dev_db)))
+    manage(root, "migrate", "billing", "--prune", "--noinput", env=db_env(name=str(dev_db)))
+    assert recorded(dev_db, "sales_orders") == [squash.stem]
+    migrate(root, None, db_env(name=str(tmp_path / "empty.sqlite3")))
+    cross = run_cli("analyze", root, "--cross-check")
+    assert cross.exit_code == 0, cross.stdout + cross.stderr
+    again = run_cli("squash", "plan", root, "--app", "sales_orders")
+    assert "sales_orders: 0 migrations to squash, below squash_min_migrations (10)" in again.stdout
