@@ -76,7 +76,8 @@ def _render_status(project: Project, status: Any) -> None:
     for squash in status.squashes:
         click.echo(f"{squash.squash}  {squash.state}")
         first, last = squash.replaces[0], squash.replaces[-1]
-        click.echo(wrap(f"replaces {len(squash.replaces)} migration(s): {first} ... {last}", width, "  "))
+        replaces = f"{len(squash.replaces)} migration(s): {first} ... {last}" if len(squash.replaces) > 1 else first
+        click.echo(wrap(f"replaces {replaces}", width, "  "))
         for source in squash.sources:
             click.echo(wrap(f"{source.label}: {source.describe()}", width, "  ", "      "))
         for blocker in squash.blockers:

@@ -376,3 +376,19 @@ def test_whole_cycle_plan_run_migrate_status_finalize(sample_copy: Path, run_cli
     assert cross.exit_code == 0, cross.stdout + cross.stderr
     again = run_cli("squash", "plan", root, "--app", "sales_orders")
     assert "sales_orders: 0 migrations to squash, below squash_min_migrations (10)" in again.stdout
+
+
+def test_status_names_a_single_replaced_migration_once(sample_copy: Path, run_cli) -> None:
+    """A squash replacing one migration (a large open-source project has several) is not shown as 'X ... X'."""
+    (sample_copy / "manage.py").unlink()
+    squash = sample_copy / SQUASH_FILE
+    text = squash.read_text()
+    start = text.index("    replaces = [")
+    end = text.index("\n", start)
+    squash.write_text(text[:start] + "    replaces = [('billing', '0004_alter_invoice_amount')]" + text[end:])
+    result = run_cli("squash", "status", sample_copy)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "billing.0001_squashed_0004_alter_invoice_amount  NOT READY",
+        "  replaces billing.0004_alter_invoice_amount",
+    ]
