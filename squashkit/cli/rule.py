@@ -26,7 +26,7 @@ SCHEMA_VERSION = 1
 )
 @options.handle_errors
 def command(code: str, fmt: str) -> None:
-    """Explain the rule CODE (e.g. SK201): what it does, why, an example and the fix."""
+    """Explain the rule CODE (like SK201): what it does, why, an example and the fix."""
     from squashkit.rules import get_rule
 
     rule = get_rule(code.upper() if code[:2].lower() == "sk" else code)

@@ -58,3 +58,9 @@ def test_sk201_explains_every_case_it_reports(run_cli) -> None:
     text = " ".join(run_cli("rule", "SK201").stdout.split())
     assert "nothing of which is referenced" in text
     assert "already listed" in text
+
+
+def test_summary_in_the_command_list(run_cli) -> None:
+    """click cuts a command's summary at its first full stop: '(e.g.' left 'Explain the rule CODE (e.g.'."""
+    result = run_cli("--help")
+    assert "  rule     Explain the rule CODE (like SK201): what it does, why, an...\n" in result.stdout
