@@ -186,3 +186,12 @@ def test_environment_matrix_and_masked_sources() -> None:
     assert data["envs"] == ["prod", "staging"]
     mine = next(m for m in data["m"] if m["k"] == str(recent))
     assert mine["s"] == ["applied", "pending"]
+
+
+@needs_dot
+def test_squash_plan_section(page: str) -> None:
+    rows = _rows(page, "sk-plan-table")
+    assert "<p>6 range(s) to squash; <code>squashkit squash plan</code> explains each.</p>" in page
+    assert len(rows) == 6
+    assert 'data-key="inventory.0001_initial"' in rows[0] and 'data-key="inventory.0011_product_weight"' in rows[0]
+    assert "the next migration would close a cycle" in rows[0]
