@@ -6,6 +6,7 @@ database), see :mod:`squashkit.squash.lifecycle`.  ``finalize`` shows the change
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,11 @@ def _width() -> int:
     from squashkit.cli.output import console
 
     return console().width
+
+
+def _shown(text: str, root: Path) -> str:
+    """``text`` with paths inside the project relative to it (the settings name the database absolutely)."""
+    return text.replace(f"{root}{os.sep}", "")
 
 
 def _sources(project_dir: Path, settings: str | None, opts: dict[str, Any]) -> Any:
@@ -79,10 +85,10 @@ def _render_status(project: Project, status: Any) -> None:
         replaces = f"{len(squash.replaces)} migration(s): {first} ... {last}" if len(squash.replaces) > 1 else first
         click.echo(wrap(f"replaces {replaces}", width, "  "))
         for source in squash.sources:
-            click.echo(wrap(f"{source.label}: {source.describe()}", width, "  ", "      "))
+            click.echo(wrap(_shown(f"{source.label}: {source.describe()}", project.root), width, "  ", "      "))
         for blocker in squash.blockers:
             if not any(blocker.startswith(f"{s.label}: ") for s in squash.sources):
-                click.echo(wrap(f"not ready: {blocker}", width, "  ", "      "))
+                click.echo(wrap(_shown(f"not ready: {blocker}", project.root), width, "  ", "      "))
         for reference in squash.unported:
             click.echo(wrap(f"finalize refuses it: {reference.describe()}", width, "  ", "      "))
     click.echo("")
@@ -90,13 +96,13 @@ def _render_status(project: Project, status: Any) -> None:
     click.echo(wrap(READY_SCOPE.format(sources=shown), width))
 
 
-def _render_status_markdown(status: Any) -> str:
+def _render_status_markdown(project: Project, status: Any) -> str:
     rows = []
     for squash in status.squashes:
         for source in squash.sources or ():
-            rows.append([f"`{squash.squash}`", squash.state, source.label, source.describe()])
+            rows.append([f"`{squash.squash}`", squash.state, source.label, _shown(source.describe(), project.root)])
         if not squash.sources:
-            rows.append([f"`{squash.squash}`", squash.state, "-", "; ".join(squash.blockers)])
+            rows.append([f"`{squash.squash}`", squash.state, "-", _shown("; ".join(squash.blockers), project.root)])
     if not rows:
         return "No squashed migration (with replaces) in the project."
     shown = f" ({', '.join(status.sources)})" if status.sources else ""
@@ -118,7 +124,7 @@ def status_command(
     if fmt == "json":
         echo_json({"schema_version": SCHEMA_VERSION, **status.to_dict(project.root)})
     elif fmt == "markdown":
-        click.echo(_render_status_markdown(status))
+        click.echo(_render_status_markdown(project, status))
     else:
         _render_status(project, status)
     sys.exit(0 if status.all_ready else 1)
@@ -197,10 +203,10 @@ def finalize_command(
             if diff:
                 click.echo(diff, nl=False)
         for key, reason in plan.refused:
-            click.echo(wrap(f"refused: {key}: {reason}", width, "", "    "), err=True)
+            click.echo(wrap(_shown(f"refused: {key}: {reason}", root), width, "", "    "), err=True)
         for refusal in plan.changes.refusals:
             if refusal.migration not in {k for k, _ in plan.refused}:
-                click.echo(wrap(f"refused: {refusal.reason}", width, "", "    "), err=True)
+                click.echo(wrap(_shown(f"refused: {refusal.reason}", root), width, "", "    "), err=True)
         if not status.squashes:
             click.echo("No squashed migration (with replaces) in the project.")
         elif not plan.finalized:

@@ -392,3 +392,21 @@ def test_status_names_a_single_replaced_migration_once(sample_copy: Path, run_cl
         "billing.0001_squashed_0004_alter_invoice_amount  NOT READY",
         "  replaces billing.0004_alter_invoice_amount",
     ]
+
+
+def test_a_missing_default_database_is_named_relative_to_the_project(sample_copy: Path, run_cli) -> None:
+    """The settings' NAME is absolute (BASE_DIR / 'db.sqlite3'); files inside the project are shown relative to it."""
+    result = run_cli("squash", "status", sample_copy)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[3:7] == [
+        "  not ready: no applied-state source: squashkit cannot tell where it is applied",
+        "      (configure [tool.squashkit.environments] or pass",
+        "      --env/--dsn/--snapshot/--database); default (sqlite3 db.sqlite3) does not",
+        "      exist",
+    ]
+    markdown = run_cli("squash", "status", sample_copy, "--format", "markdown")
+    assert "; default (sqlite3 db.sqlite3) does not exist |" in markdown.stdout
+    refused = run_cli("squash", "finalize", sample_copy)
+    assert refused.exit_code == 1
+    assert refused.stderr.endswith("    default (sqlite3 db.sqlite3) does not exist\n")
+    assert str(sample_copy) not in result.stdout + markdown.stdout + refused.stdout + refused.stderr
