@@ -54,10 +54,18 @@ def test_settings_from_a_repository_root_use_the_manage_py_folder(tmp_path: Path
     assert import_root(tmp_path, "other.settings") == tmp_path  # nowhere to be found: unchanged
 
 
-def test_analyze_with_settings_from_the_repository_root(tmp_path: Path, run_cli) -> None:
+def test_analyze_with_settings_from_the_repository_root(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
     from tests.deps.djangoproject import make_project
 
     make_project(tmp_path / "repo" / "src")
-    result = run_cli("analyze", tmp_path / "repo", "--settings", "mysite.settings", "--format", "json")
-    assert result.exit_code == 0, result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "squashkit", "analyze", str(tmp_path / "repo"), "--settings", "mysite.settings",
+         "--format", "json"],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
     assert '"source": "django"' in result.stdout

@@ -177,7 +177,20 @@ def test_reads_in_a_read_only_transaction_and_writes_nothing(history_shop: Path,
         statements = [m.group(1).strip() for m in map(LOGGED.search, handle) if m]
     kinds = [s.split()[0].upper() for s in statements if not s.startswith(("DROP ROLE", "SELECT * FROM public"))]
     # search path: one SELECT; all schemas: the catalog, then one SELECT per schema in one pipelined batch
-    assert kinds == ["BEGIN", "SET", "SELECT", "ROLLBACK", "BEGIN", "SET", "SELECT", "SELECT", "SELECT", "ROLLBACK"]
+    assert kinds == [
+        "BEGIN",
+        "SET",
+        "SET",
+        "SELECT",
+        "ROLLBACK",
+        "BEGIN",
+        "SET",
+        "SET",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "ROLLBACK",
+    ]
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN READ ONLY", "BEGIN READ ONLY"]
     assert pg_cluster.execute(pg_database, "SELECT * FROM public.django_migrations ORDER BY id") == before
 
