@@ -49,6 +49,17 @@ def _isolated_record_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
         os.environ["SQUASHKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("squashkit-cache"))
 
 
+@pytest.fixture(autouse=True)
+def _no_leaked_django_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without DJANGO_SETTINGS_MODULE, and whatever a test sets is removed after it.
+
+    A command run in process that sets Django up (``os.environ.setdefault`` in a loader or a manage.py
+    imported by a test) would otherwise leave it set for the rest of the worker, and every later
+    ``manage.py`` or squashkit subprocess would load that module instead of its own project's settings.
+    """
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+
+
 def copy_project(src: Path, dest: Path) -> Path:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3", "*.pyc"))
     return dest
