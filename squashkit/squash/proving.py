@@ -127,10 +127,76 @@ def _changes(loader: Any) -> list[str]:
     ]
 
 
+def _migrate_mid_range(connection: Any, ranges: list[list[tuple[str, str]]]) -> dict[str, Any]:
+    """Migrate a new database forward, in one plan, to one consistent state in the middle of the ranges.
+
+    The state is the middle member of every range closed under its ancestors in the original graph; the
+    database is migrated to the members of that set no other member of it depends on (one
+    ``executor.migrate(targets)``: only forward steps, nothing is ever unapplied, so an irreversible
+    ``RunPython`` cannot fail the check).  Migrating to each middle in turn could unapply what an earlier one
+    applied.  Middles are taken greedily (fewest ancestors first) while every range taken stays half applied;
+    a range whose middle is not in the graph, or would need all of a range taken (or the others need all of
+    it), is skipped, with the reason.
+
+    Returns ``migrated_to`` (``[[app, name], ...]``) and ``skipped`` (``[[range index, reason], ...]``).
+    """
+    from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    skipped: list[list[Any]] = []
+    middles: dict[int, tuple[str, str]] = {}
+    for index, members in enumerate(ranges):
+        middle = members[(len(members) - 1) // 2]
+        if middle not in graph.nodes:
+            skipped.append([index, f"{middle[0]}.{middle[1]} is not in the migration graph (replaced by a squash)"])
+        else:
+            middles[index] = middle
+    ancestors = {index: set(graph.forwards_plan(middle)) for index, middle in middles.items()}
+
+    def covered(index: int, nodes: set[tuple[str, str]]) -> bool:  # every member applied: not half applied
+        return all(tuple(m) in nodes for m in ranges[index])
+
+    # Greedily, the middles with the fewest ancestors first: a middle is taken when the set stays one in
+    # which every range taken so far (and its own) is half applied.
+    closure: set[tuple[str, str]] = set()
+    taken: list[int] = []
+    for index in sorted(middles, key=lambda i: (len(ancestors[i]), i)):
+        grown = closure | ancestors[index]
+        blocked = [j for j in [*taken, index] if covered(j, grown)]
+        if not blocked:
+            closure, taken = grown, [*taken, index]
+            continue
+        middle = middles[index]
+        names = ", ".join(f"{ranges[j][0][0]} {ranges[j][0][1]} .. {ranges[j][-1][1]}" for j in blocked)
+        if len(ranges[index]) == 1:
+            reason = "a range of one migration cannot be half applied"
+        elif blocked == [index]:
+            reason = "the middles of the other ranges need all of it applied"
+        else:
+            reason = f"its middle {middle[0]}.{middle[1]} needs all of {names} applied"
+        skipped.append([index, reason])
+    targets = sorted(node for node in closure if not any(child in closure for child in graph.node_map[node].children))
+    if not targets:
+        return {"migrated_to": [], "skipped": sorted(skipped)}
+    plan = executor.migration_plan(targets)
+    backwards = [f"{m.app_label}.{m.name}" for m, back in plan if back]
+    if backwards:  # not on a new database; kept as a guard: never unapply
+        reason = f"the middle state is not reachable forward only (it would unapply {', '.join(backwards)})"
+        return {"migrated_to": [], "skipped": [[i, reason] for i in range(len(ranges))]}
+    pre_state = executor._create_project_state(with_applied_migrations=True)
+    emit_pre_migrate_signal(0, False, connection.alias, apps=pre_state.apps, plan=plan)
+    post_state = executor.migrate(targets, plan=plan, state=pre_state.clone(), fake=False, fake_initial=False)
+    post_state.clear_delayed_apps_cache()
+    emit_post_migrate_signal(0, False, connection.alias, apps=post_state.apps, plan=plan)
+    return {"migrated_to": [list(t) for t in targets], "skipped": sorted(skipped)}
+
+
 def migrate_step(payload: dict[str, Any]) -> dict[str, Any]:
-    """``payload``: ``database``, ``targets`` (``[[app, name], ...]`` migrated in turn, or None: every app),
-    ``introspect``,
-    ``state``, ``check``.  Returns ``{"error": ...}`` when Django's migrate fails."""
+    """``payload``: ``database``, ``mid_range`` (the ranges, each ``[[app, name], ...]`` in order: migrate
+    forward once to the middle of every range, see :func:`_migrate_mid_range`; absent: every app to the end),
+    ``introspect``, ``state``, ``check``.  Returns ``{"error": ...}`` when Django's migrate fails."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
@@ -146,11 +212,10 @@ def migrate_step(payload: dict[str, Any]) -> dict[str, Any]:
     if connection.settings_dict["NAME"] != wanted["NAME"] or connection.settings_dict["ENGINE"] != wanted["ENGINE"]:
         return {"error": "could not point the default database at a temporary one"}
     out: dict[str, Any] = {"error": None}
-    targets = payload.get("targets")
     try:
-        for app, name in targets or ():
-            call_command("migrate", app, name, verbosity=0, interactive=False)
-        if not targets:
+        if payload.get("mid_range") is not None:
+            out.update(_migrate_mid_range(connection, [[tuple(k) for k in r] for r in payload["mid_range"]]))
+        else:
             call_command("migrate", verbosity=0, interactive=False)
     except Exception as exc:
         out["error"] = f"migrate failed: {type(exc).__name__}: {exc}"
