@@ -25,6 +25,15 @@ READY_SCOPE = (
     "mandatory."
 )
 
+settings_option = click.option(
+    "--settings",
+    "settings",
+    default=None,
+    metavar="MODULE",
+    envvar="SQUASHKIT_SETTINGS",
+    help="Django settings module, to read the project's default database ([tool.squashkit] settings or "
+    "manage.py otherwise); migrations are always read statically (env: SQUASHKIT_SETTINGS).",
+)
 require_env_option = click.option(
     "--require-env",
     "require_envs",
@@ -111,7 +120,7 @@ def _render_status_markdown(project: Project, status: Any) -> str:
 
 @click.command("status")
 @options.project_argument
-@options.settings_option
+@settings_option
 @options.format_option
 @require_env_option
 @options.applied_state_options
@@ -157,7 +166,7 @@ def _select(project: Project, status: Any, names: tuple[str, ...]) -> list[Migra
 
 @click.command("finalize")
 @click.argument("targets", nargs=-1, metavar="[PROJECT_DIR] [NAME]...")
-@options.settings_option
+@settings_option
 @options.format_option
 @require_env_option
 @click.option("--write", is_flag=True, help="Apply the change set (all or nothing); without it, show the diff.")

@@ -410,3 +410,11 @@ def test_a_missing_default_database_is_named_relative_to_the_project(sample_copy
     assert refused.exit_code == 1
     assert refused.stderr.endswith("    default (sqlite3 db.sqlite3) does not exist\n")
     assert str(sample_copy) not in result.stdout + markdown.stdout + refused.stdout + refused.stderr
+
+
+@pytest.mark.parametrize("command", ["status", "finalize"])
+def test_help_says_what_settings_are_for(run_cli, command: str) -> None:
+    """status and finalize read migrations statically: --settings only names the default database."""
+    text = " ".join(run_cli("squash", command, "--help").stdout.split())
+    assert "instead of statically" not in text
+    assert "to read the project's default database" in text
