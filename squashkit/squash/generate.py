@@ -273,24 +273,3 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:  # one odd range is reported, the others are still generated
             results.append({"error": f"{type(exc).__name__}: {exc}"})
     return {"ranges": results}
-
-
-def _main(argv: list[str]) -> int:  # pragma: no cover - replaced by the Django runner's action
-    import json
-
-    from squashkit.errors import DjangoLoadError
-    from squashkit.graph.django_loader import setup_django
-
-    root, settings = Path(argv[0]), argv[1]
-    payload = json.loads(sys.stdin.read() or "{}")
-    try:
-        setup_django(root, settings)
-        out = generate(payload)
-    except DjangoLoadError as exc:
-        out = {"setup_error": exc.reason}
-    sys.stdout.write(json.dumps(out))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(_main(sys.argv[1:]))

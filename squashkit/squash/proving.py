@@ -9,7 +9,6 @@ fields deconstructed, options, bases, managers) and whether ``makemigrations --c
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -230,27 +229,3 @@ def migrate_step(payload: dict[str, Any]) -> dict[str, Any]:
             out["changes"] = _changes(loader)
     connection.close()
     return out
-
-
-def _main(argv: list[str]) -> int:  # pragma: no cover - replaced by the Django runner's action
-    import json
-    import sys
-
-    from squashkit.errors import DjangoLoadError
-    from squashkit.graph.django_loader import setup_django
-
-    root, settings = Path(argv[0]), argv[1]
-    payload = json.loads(sys.stdin.read() or "{}")
-    try:
-        setup_django(root, settings)
-        out = migrate_step(payload)
-    except DjangoLoadError as exc:
-        out = {"setup_error": exc.reason}
-    sys.stdout.write(json.dumps(out))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    raise SystemExit(_main(sys.argv[1:]))
