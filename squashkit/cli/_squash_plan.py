@@ -18,10 +18,13 @@ from squashkit.cli.output import echo_json, markdown_table, wrap
 from squashkit.errors import ConfigError
 from squashkit.squash.plan import DEFAULT_MIN_MIGRATIONS, SquashPlan, SquashRange
 
-EXACT_PENDING = (
-    "--exact: Django's MigrationOptimizer count runs through the Django runner (squashkit._django), which this "
-    "version does not have yet; the operation counts are static estimates"
-)
+
+def exact_needs_settings(project_dir: Path) -> str:
+    """The usage error of ``--exact`` without settings."""
+    return (
+        f"{project_dir}: --exact runs Django's MigrationOptimizer and needs Django settings: pass --settings "
+        "MODULE, set [tool.squashkit] settings, or add a manage.py that sets DJANGO_SETTINGS_MODULE"
+    )
 
 
 def _width() -> int:
@@ -60,10 +63,12 @@ def _deps(keys: tuple[Any, ...]) -> str:
     return ", ".join(str(k) for k in keys) or "none"
 
 
+def _how(r: SquashRange) -> str:
+    return "exact" if r.ops_after_exact is not None else "estimate"
+
+
 def _ops(r: SquashRange) -> str:
-    after = r.ops_after_exact if r.ops_after_exact is not None else r.ops_after_estimate
-    how = "" if r.ops_after_exact is not None else " (estimate)"
-    return f"{r.ops_before} -> {after}{how}, saves {r.saving} in a fresh migrate"
+    return f"{r.ops_before} -> {r.ops_after} ({_how(r)}), saves {r.saving} in a fresh migrate"
 
 
 def render_text(plan: SquashPlan) -> str:
@@ -121,7 +126,7 @@ def render_markdown(plan: SquashPlan) -> str:
                 f"`{r.first.name}`",
                 f"`{r.last.name}`",
                 len(r.members),
-                f"{r.ops_before} -> {r.ops_after_exact if r.ops_after_exact is not None else r.ops_after_estimate}",
+                f"{r.ops_before} -> {r.ops_after} ({_how(r)})",
                 len(r.barriers),
                 _deps(r.external_deps),
                 r.bound_by,
@@ -149,7 +154,12 @@ def render_markdown(plan: SquashPlan) -> str:
 @options.app_option
 @options.format_option
 @click.option("--max-ranges", type=click.IntRange(min=1), default=None, help="Keep the N ranges that save most.")
-@click.option("--exact", is_flag=True, help="Count operations with Django's MigrationOptimizer (Django runner).")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Count the operations after the squash with Django's MigrationOptimizer, as squash run writes it "
+    "(starts Django: needs --settings, [tool.squashkit] settings or manage.py).",
+)
 @click.option(
     "--django-version",
     default=None,
@@ -177,13 +187,16 @@ def plan_command(
     **opts: Any,
 ) -> None:
     """Safe squash ranges per app: cycle-free together, bounded by what every environment has applied."""
-    from dataclasses import replace
-
+    from squashkit.config import discover_settings
+    from squashkit.errors import UsageError
     from squashkit.graph.static import load_static
-    from squashkit.squash.plan import plan_squashes
+    from squashkit.squash.plan import exact_counts, plan_squashes
 
     project = load_static(project_dir)
     options.check_apps(project, apps)
+    exact_settings = (settings or discover_settings(project.root)) if exact else None
+    if exact and not exact_settings:
+        raise UsageError(exact_needs_settings(project.root))
     applied = applied_state(project.root, settings, opts)
     plan = plan_squashes(
         project,
@@ -193,8 +206,8 @@ def plan_command(
         django_version=django_version,
         min_migrations=_min_migrations(project.root, min_migrations),
     )
-    if exact:
-        plan = replace(plan, optimizer="pending", notes=(*plan.notes, EXACT_PENDING))
+    if exact_settings:
+        plan = exact_counts(plan, project.root, exact_settings)
     if fmt == "json":
         echo_json(plan.to_dict())
     elif fmt == "markdown":

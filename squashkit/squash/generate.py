@@ -22,7 +22,7 @@ from typing import Any
 
 from squashkit.squash.porting import FunctionRef, plan_ports
 
-__all__ = ["generate"]
+__all__ = ["generate", "optimize"]
 
 #: What MigrationWriter's output binds at module level, with the import line binding it.
 WRITER_NAMES = {
@@ -173,6 +173,33 @@ def _compact_operations(loader: Any, app: str, last: str) -> list[Any]:
     return [op for migration in changes.get(app, []) for op in migration.operations]
 
 
+def _kept(loader: Any, spec: dict[str, Any]) -> tuple[list[Any], list[Any], int] | str:
+    """The range's members and their operations in order, elidable ones dropped: ``(members, kept, elided)``,
+    or why the range cannot be squashed (a member Django's loader does not know, a non-atomic member keeping
+    operations, a squash before Django 6)."""
+    import django
+
+    app = spec["app"]
+    members = [loader.disk_migrations.get((app, name)) for name in spec["members"]]
+    missing = [name for name, m in zip(spec["members"], members, strict=True) if m is None]
+    if missing:
+        return f"not found by Django's loader: {', '.join(f'{app}.{n}' for n in missing)}"
+    operations: list[Any] = []
+    elided = 0
+    for member in members:
+        kept = [op for op in member.operations if not getattr(op, "elidable", False)]
+        elided += len(member.operations) - len(kept)
+        if not getattr(member, "atomic", True) and kept:
+            return (
+                f"{app}.{member.name} is not atomic (atomic = False) and keeps "
+                f"{len(kept)} operation(s): squash up to the migration before it, or start after it"
+            )
+        if member.replaces and django.VERSION < (6, 0):
+            return f"{app}.{member.name} is a squash: Django {django.get_version()} cannot squash a squash"
+        operations += kept
+    return members, operations, elided
+
+
 def _one(loader: Any, spec: dict[str, Any], modules: set[str]) -> dict[str, Any]:
     import django
     from django.db import migrations
@@ -180,25 +207,11 @@ def _one(loader: Any, spec: dict[str, Any], modules: set[str]) -> dict[str, Any]
     from django.db.migrations.writer import MigrationWriter
 
     app = spec["app"]
-    members = [loader.disk_migrations.get((app, name)) for name in spec["members"]]
-    missing = [name for name, m in zip(spec["members"], members, strict=True) if m is None]
-    if missing:
-        return {"error": f"not found by Django's loader: {', '.join(f'{app}.{n}' for n in missing)}"}
-    operations: list[Any] = []
-    elided = 0
-    replaces: list[tuple[str, str]] = []
-    for member in members:
-        kept = [op for op in member.operations if not getattr(op, "elidable", False)]
-        elided += len(member.operations) - len(kept)
-        if not getattr(member, "atomic", True) and kept:
-            return {
-                "error": f"{app}.{member.name} is not atomic (atomic = False) and keeps "
-                f"{len(kept)} operation(s): squash up to the migration before it, or start after it"
-            }
-        if member.replaces and django.VERSION < (6, 0):
-            return {"error": f"{app}.{member.name} is a squash: Django {django.get_version()} cannot squash a squash"}
-        operations += kept
-        replaces.append((app, member.name))
+    found = _kept(loader, spec)
+    if isinstance(found, str):
+        return {"error": found}
+    members, operations, elided = found
+    replaces = [(app, member.name) for member in members]
     before = sum(len(m.operations) for m in members)
     strategy = spec.get("strategy", "optimize")
     note = ""
@@ -273,3 +286,37 @@ def generate(payload: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:  # one odd range is reported, the others are still generated
             results.append({"error": f"{type(exc).__name__}: {exc}"})
     return {"ranges": results}
+
+
+def optimize(payload: dict[str, Any]) -> dict[str, Any]:
+    """The runner action behind ``squash plan --exact``: ``payload["ranges"]`` (``app``, ``members``) ->
+    ``{"ranges": [{"error", "ops_before", "ops_elided", "ops_after"} per range], "django_version"}``.
+
+    The count is that of :func:`generate`'s default strategy: the members' operations in order, elidable
+    ones dropped, through Django's ``MigrationOptimizer``; nothing is written.
+    """
+    import django
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.optimizer import MigrationOptimizer
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    results: list[dict[str, Any]] = []
+    for spec in payload.get("ranges", []):
+        try:
+            found = _kept(loader, spec)
+            if isinstance(found, str):
+                results.append({"error": found})
+                continue
+            members, operations, elided = found
+            after = MigrationOptimizer().optimize(operations, spec["app"])
+            results.append(
+                {
+                    "error": None,
+                    "ops_before": sum(len(m.operations) for m in members),
+                    "ops_elided": elided,
+                    "ops_after": len(after),
+                }
+            )
+        except Exception as exc:  # one odd range is reported, the others are still counted
+            results.append({"error": f"{type(exc).__name__}: {exc}"})
+    return {"ranges": results, "django_version": django.get_version()}

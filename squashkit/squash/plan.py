@@ -27,6 +27,10 @@ Operations before and after are a static estimate: elidable RunPython/RunSQL are
 barriers a schema operation on a model or field an earlier one created or touched is counted as folded (the
 rule of :func:`squashkit.analysis.metrics.foldable_operations`).
 
+With ``--exact`` (:func:`exact_counts`) the operations after come from Django itself instead: one Django
+process (the runner's ``squash.optimize`` action) drops the elidable operations and runs Django's
+``MigrationOptimizer`` over every range, as ``squashkit squash run`` does when it writes the squash.
+
 Example, one app ``a`` of 12 migrations, nothing applied anywhere::
 
     >>> plan = plan_squashes(project)                                    # doctest: +SKIP
@@ -39,6 +43,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from squashkit.analysis.metrics import foldable_operations
@@ -55,6 +60,7 @@ __all__ = [
     "SquashPlan",
     "SquashRange",
     "contract",
+    "exact_counts",
     "plan_ranges",
     "plan_squashes",
 ]
@@ -123,10 +129,14 @@ class SquashRange:
     ops_after_exact: int | None = None
 
     @property
+    def ops_after(self) -> int:
+        """Operations of the squash: Django's optimizer count when known (``--exact``), else the estimate."""
+        return self.ops_after_exact if self.ops_after_exact is not None else self.ops_after_estimate
+
+    @property
     def saving(self) -> int:
         """Operations a fresh ``migrate`` no longer runs (exact when known, else the estimate)."""
-        after = self.ops_after_exact if self.ops_after_exact is not None else self.ops_after_estimate
-        return self.ops_before - after
+        return self.ops_before - self.ops_after
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -142,6 +152,8 @@ class SquashRange:
             "ops_before": self.ops_before,
             "ops_after_estimate": self.ops_after_estimate,
             "ops_after_exact": self.ops_after_exact,
+            "ops_after": self.ops_after,
+            "ops_after_is_exact": self.ops_after_exact is not None,
             "saving": self.saving,
             "barriers": [b.to_dict() for b in self.barriers],
             "external_deps": [str(k) for k in self.external_deps],
@@ -186,7 +198,7 @@ class SquashPlan:
     #: labels of the sources that could not be read (they bound nothing; the plan says so)
     unreadable: tuple[str, ...]
     min_migrations: int
-    #: ``estimate`` (static), ``exact`` (Django's optimizer) or ``pending`` (asked for, not available)
+    #: ``estimate`` (static) or ``exact`` (Django's optimizer counted the ranges: :func:`exact_counts`)
     optimizer: str = "estimate"
     notes: tuple[str, ...] = field(default=())
 
@@ -843,6 +855,40 @@ def plan_squashes(
         min_migrations=min_migrations,
         notes=tuple(notes),
     )
+
+
+def exact_counts(plan: SquashPlan, root: Path, settings: str, *, timeout: float | None = 900) -> SquashPlan:
+    """``plan`` with every range's ``ops_after_exact``: Django's ``MigrationOptimizer`` count, elidable
+    operations dropped, exactly as ``squashkit squash run`` generates the squash (one Django process for all
+    ranges).  A range Django cannot count keeps its estimate and the plan's notes say why.
+
+    Raises :class:`~squashkit.errors.DjangoLoadError` when Django cannot be set up with ``settings`` and
+    :class:`PlanError` when the Django process fails.
+    """
+    from squashkit._django import DjangoError, run_action
+    from squashkit.errors import DjangoLoadError
+
+    if not plan.ranges:
+        return replace(plan, optimizer="exact")
+    payload = {"ranges": [{"app": r.app, "members": [m.name for m in r.members]} for r in plan.ranges]}
+    try:
+        out = run_action(root, settings, "squash.optimize", payload, timeout=timeout)
+    except DjangoError as exc:
+        if exc.stage == "setup":
+            raise DjangoLoadError(settings, exc.reason, path=exc.path, line=exc.line) from exc
+        raise PlanError(f"Django's optimizer count failed: {exc.reason}") from exc
+    ranges: list[SquashRange] = []
+    notes = list(plan.notes)
+    counted_with = str(out.get("django_version", ""))
+    if counted_with and not (counted_with + ".").startswith(plan.django_version + "."):
+        notes.append(f"--exact counted with the installed Django {counted_with}, not {plan.django_version}")
+    for r, result in zip(plan.ranges, out["ranges"], strict=True):
+        if result.get("error"):
+            notes.append(f"{r.app}.{r.first.name}..{r.last.name}: no exact count ({result['error']}); estimate kept")
+            ranges.append(r)
+        else:
+            ranges.append(replace(r, ops_after_exact=int(result["ops_after"])))
+    return replace(plan, ranges=tuple(ranges), optimizer="exact", notes=tuple(notes))
 
 
 def _first(graph: MigrationGraph, app: str) -> MigrationKey | None:

@@ -1,11 +1,12 @@
-"""``squashkit squash plan``: formats, options, configuration, exit codes (static: no Django started)."""
+"""``squashkit squash plan``: formats, options, configuration, exit codes (static: no Django started, but for
+``--exact``, which counts with Django's optimizer in the runner's subprocess)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from squashkit.cli._squash_plan import EXACT_PENDING
+from squashkit.cli._squash_plan import exact_needs_settings
 
 
 def test_json_has_a_schema_version_and_the_ranges(run_cli, sample_project: Path) -> None:
@@ -36,12 +37,51 @@ def test_table_fits_80_columns_and_says_what_bounds_it(run_cli, sample_project: 
     assert "  barriers: RunPython 0030_reset_reorder_levels:18" in lines
 
 
-def test_markdown_and_exact_pending(run_cli, sample_project: Path) -> None:
-    result = run_cli("squash", "plan", sample_project, "--format", "markdown", "--exact", "--app", "sales_orders")
+def test_markdown_marks_estimates(run_cli, sample_project: Path) -> None:
+    result = run_cli("squash", "plan", sample_project, "--format", "markdown", "--app", "sales_orders")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("## Squash plan (Django ")
-    assert "| sales_orders | `0001_initial` | `0016_order_shipped_at` | 16 |" in result.stdout
-    assert f"- {EXACT_PENDING}" in result.stdout
+    assert "| sales_orders | `0001_initial` | `0016_order_shipped_at` | 16 | 16 -> 9 (estimate) |" in result.stdout
+
+
+def test_exact_counts_are_those_squash_run_writes(run_cli, sample_copy: Path) -> None:
+    result = run_cli("squash", "plan", sample_copy, "--exact", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["optimizer"] == "exact"
+    exact = {(r["first"], r["last"]): (r["ops_before"], r["ops_after_exact"]) for r in data["ranges"]}
+    assert all(r["ops_after_is_exact"] and r["ops_after"] == r["ops_after_exact"] for r in data["ranges"])
+    assert all(r["saving"] == r["ops_before"] - r["ops_after_exact"] for r in data["ranges"])
+    # squash run generates every planned range with Django (nothing written without --write)
+    run = run_cli("squash", "run", "--plan", sample_copy, "--no-proof", "--format", "json")
+    assert run.exit_code in (0, 1), run.stderr
+    generated = {
+        (s["replaces"][0], s["replaces"][-1]): (s["operations_before"], s["operations_after"])
+        for s in json.loads(run.stdout)["squashes"]
+    }
+    assert exact == generated
+    assert exact[("inventory.0001_initial", "inventory.0011_product_weight")] == (12, 3)
+    assert exact[("sales_orders.0001_initial", "sales_orders.0016_order_shipped_at")] == (16, 9)
+
+
+def test_exact_marks_the_counts_in_table_and_markdown(run_cli, sample_copy: Path) -> None:
+    table = run_cli("squash", "plan", sample_copy, "--exact", "--app", "sales_orders")
+    assert table.exit_code == 0, table.stderr
+    assert "  operations: 16 -> 9 (exact), saves 7 in a fresh migrate" in table.stdout.splitlines()
+    markdown = run_cli("squash", "plan", sample_copy, "--exact", "--app", "sales_orders", "--format", "markdown")
+    assert markdown.exit_code == 0, markdown.stderr
+    assert "| sales_orders | `0001_initial` | `0016_order_shipped_at` | 16 | 16 -> 9 (exact) |" in markdown.stdout
+
+
+def test_exact_without_settings_is_a_usage_error(run_cli, sample_copy: Path) -> None:
+    (sample_copy / "manage.py").unlink()
+    result = run_cli("squash", "plan", sample_copy, "--exact")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {sample_copy.resolve()}: --exact runs Django's MigrationOptimizer and needs Django settings: pass "
+        "--settings MODULE, set [tool.squashkit] settings, or add a manage.py that sets DJANGO_SETTINGS_MODULE\n"
+    )
+    assert exact_needs_settings(sample_copy.resolve()) + "\n" == result.stderr.removeprefix("error: ")
 
 
 def test_unknown_app_is_a_usage_error(run_cli, sample_project: Path) -> None:
