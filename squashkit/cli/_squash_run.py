@@ -146,7 +146,9 @@ def _dep(dep: Any) -> str:
     help="Also prove on this PostgreSQL server (postgresql://...; temporary databases are created there). "
     "Default: $SQUASHKIT_PROOF_DSN when set.",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
+)
 @options.applied_state_options
 @options.handle_errors
 def run_command(

@@ -62,3 +62,32 @@ def test_every_named_command_exists() -> None:
 def test_the_scan_finds_commands() -> None:
     named = _named()
     assert {"deps", "rules", "history"} <= {name for name, _ in named}
+
+
+def _all_commands() -> list[tuple[str, click.Command]]:
+    from squashkit.cli import cli
+
+    found: list[tuple[str, click.Command]] = []
+    context = click.Context(cli)
+
+    def walk(group: click.Group, prefix: str) -> None:
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            assert command is not None
+            found.append((f"{prefix}{name}", command))
+            if isinstance(command, click.Group):
+                walk(command, f"{prefix}{name} ")
+
+    walk(cli, "")
+    return found
+
+
+def test_every_option_says_what_it_does() -> None:
+    """`--help` of every command and sub-command explains each of its options."""
+    missing = [
+        f"{name} {param.opts[0]}"
+        for name, command in _all_commands()
+        for param in command.params
+        if isinstance(param, click.Option) and not (param.help or "").strip()
+    ]
+    assert missing == []
