@@ -74,13 +74,27 @@ def _required(project_dir: Path, given: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*configured, *given]))
 
 
-def _status(project_dir: Path, settings: str | None, require_envs: tuple[str, ...], opts: dict[str, Any]) -> Any:
+def _status(
+    project_dir: Path,
+    settings: str | None,
+    require_envs: tuple[str, ...],
+    opts: dict[str, Any],
+    *,
+    apps: tuple[str, ...] = (),
+    cache: bool = True,
+) -> Any:
     from squashkit.graph.static import load_static
     from squashkit.squash.lifecycle import squash_status
 
-    project = load_static(project_dir)
+    project = load_static(project_dir, cache=cache)
+    selected = options.check_apps(project, apps)
     state = _sources(project.root, settings, opts)
-    return project, state, squash_status(project, state, require=_required(project.root, require_envs))
+    names = [m.key for m in project.iter_project_migrations() if m.replaces and m.app_label in (selected or ())]
+    if selected is not None and not names:
+        from squashkit.squash.lifecycle import LifecycleStatus
+
+        return project, state, LifecycleStatus((), ())
+    return project, state, squash_status(project, state, require=_required(project.root, require_envs), names=names)
 
 
 def _render_status(project: Project, status: Any) -> None:
@@ -121,15 +135,23 @@ def _render_status_markdown(project: Project, status: Any) -> str:
 @click.command("status")
 @options.project_argument
 @settings_option
+@options.app_option
+@options.cache_option
 @options.format_option
 @require_env_option
 @options.applied_state_options
 @options.handle_errors
 def status_command(
-    project_dir: Path, settings: str | None, fmt: str, require_envs: tuple[str, ...], **opts: Any
+    project_dir: Path,
+    settings: str | None,
+    apps: tuple[str, ...],
+    no_cache: bool,
+    fmt: str,
+    require_envs: tuple[str, ...],
+    **opts: Any,
 ) -> None:
     """Where each squash stands in every known environment; exit 0 only when every squash is READY."""
-    project, _state, status = _status(project_dir, settings, require_envs, opts)
+    project, _state, status = _status(project_dir, settings, require_envs, opts, apps=apps, cache=not no_cache)
     if fmt == "json":
         echo_json({"schema_version": SCHEMA_VERSION, **status.to_dict(project.root)})
     elif fmt == "markdown":
@@ -167,6 +189,8 @@ def _select(project: Project, status: Any, names: tuple[str, ...]) -> list[Migra
 @click.command("finalize")
 @click.argument("targets", nargs=-1, metavar="[PROJECT_DIR] [NAME]...")
 @settings_option
+@options.app_option
+@options.cache_option
 @options.format_option
 @require_env_option
 @click.option("--write", is_flag=True, help="Apply the change set (all or nothing); without it, show the diff.")
@@ -175,6 +199,8 @@ def _select(project: Project, status: Any, names: tuple[str, ...]) -> list[Migra
 def finalize_command(
     targets: tuple[str, ...],
     settings: str | None,
+    apps: tuple[str, ...],
+    no_cache: bool,
     fmt: str,
     require_envs: tuple[str, ...],
     write: bool,
@@ -191,7 +217,7 @@ def finalize_command(
         recovered = recover(project_dir.resolve())
         if recovered:
             click.echo(recovered, err=True)
-    project, state, status = _status(project_dir, settings, require_envs, opts)
+    project, state, status = _status(project_dir, settings, require_envs, opts, apps=apps, cache=not no_cache)
     selected = _select(project, status, names)
     plan = plan_finalize(
         project,

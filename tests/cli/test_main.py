@@ -87,7 +87,11 @@ def test_shared_options_are_offered_alike() -> None:
     ctx = click.Context(cli)
     history = cli.get_command(ctx, "history")
     assert isinstance(history, click.Group)
+    squash = cli.get_command(ctx, "squash")
+    assert isinstance(squash, click.Group)
     commands = {
+        "squash status": squash.get_command(ctx, "status"),
+        "squash finalize": squash.get_command(ctx, "finalize"),
         "analyze": cli.get_command(ctx, "analyze"),
         "deps": cli.get_command(ctx, "deps"),
         "graph": cli.get_command(ctx, "graph"),

@@ -418,3 +418,15 @@ def test_help_says_what_settings_are_for(run_cli, command: str) -> None:
     text = " ".join(run_cli("squash", command, "--help").stdout.split())
     assert "instead of statically" not in text
     assert "to read the project's default database" in text
+
+
+def test_app_restricts_the_squashes(sample_copy: Path, run_cli) -> None:
+    (sample_copy / "manage.py").unlink()
+    result = run_cli("squash", "status", sample_copy, "--app", "inventory", "--no-cache")
+    assert (result.exit_code, result.stdout) == (0, "No squashed migration (with replaces) in the project.\n")
+    result = run_cli("squash", "status", sample_copy, "--app", "billing")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("billing.0001_squashed_0004_alter_invoice_amount  NOT READY\n")
+    result = run_cli("squash", "finalize", sample_copy, "--app", "ghost")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: No app with label 'ghost' (known apps: accounts, billing, customers,")
