@@ -152,6 +152,7 @@ def render_markdown(plan: SquashPlan) -> str:
 @options.project_argument
 @options.settings_option
 @options.app_option
+@options.cache_option
 @options.format_option
 @click.option("--max-ranges", type=click.IntRange(min=1), default=None, help="Keep the N ranges that save most.")
 @click.option(
@@ -179,6 +180,7 @@ def plan_command(
     project_dir: Path,
     settings: str | None,
     apps: tuple[str, ...],
+    no_cache: bool,
     fmt: str,
     max_ranges: int | None,
     exact: bool,
@@ -192,7 +194,7 @@ def plan_command(
     from squashkit.graph.static import load_static
     from squashkit.squash.plan import exact_counts, plan_squashes
 
-    project = load_static(project_dir)
+    project = load_static(project_dir, cache=not no_cache)
     options.check_apps(project, apps)
     exact_settings = (settings or discover_settings(project.root)) if exact else None
     if exact and not exact_settings:

@@ -128,6 +128,7 @@ def _dep(dep: Any) -> str:
 @click.option("--plan", "use_plan", is_flag=True, help="Squash every range `squashkit squash plan` proposes.")
 @options.settings_option
 @options.app_option
+@options.cache_option
 @click.option(
     "--strategy",
     type=click.Choice(["optimize", "compact"]),
@@ -157,6 +158,7 @@ def run_command(
     use_plan: bool,
     settings: str | None,
     apps: tuple[str, ...],
+    no_cache: bool,
     strategy: str,
     write: bool,
     no_proof: bool,
@@ -179,7 +181,7 @@ def run_command(
             project_dir = Path(args[0])
     elif len(args) not in (2, 3):
         raise UsageError("squash run needs APP [START] END, or --plan")
-    project = load_static(project_dir or Path("."))
+    project = load_static(project_dir or Path("."), cache=not no_cache)
     root = project.root
     found = find_settings(root, settings)
     if not found:

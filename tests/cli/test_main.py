@@ -90,6 +90,8 @@ def test_shared_options_are_offered_alike() -> None:
     squash = cli.get_command(ctx, "squash")
     assert isinstance(squash, click.Group)
     commands = {
+        "squash plan": squash.get_command(ctx, "plan"),
+        "squash run": squash.get_command(ctx, "run"),
         "squash status": squash.get_command(ctx, "status"),
         "squash finalize": squash.get_command(ctx, "finalize"),
         "analyze": cli.get_command(ctx, "analyze"),
