@@ -89,12 +89,7 @@ def _status(
     project = load_static(project_dir, cache=cache)
     selected = options.check_apps(project, apps)
     state = _sources(project.root, settings, opts)
-    names = [m.key for m in project.iter_project_migrations() if m.replaces and m.app_label in (selected or ())]
-    if selected is not None and not names:
-        from squashkit.squash.lifecycle import LifecycleStatus
-
-        return project, state, LifecycleStatus((), ())
-    return project, state, squash_status(project, state, require=_required(project.root, require_envs), names=names)
+    return project, state, squash_status(project, state, require=_required(project.root, require_envs), apps=selected)
 
 
 def _render_status(project: Project, status: Any) -> None:

@@ -324,12 +324,16 @@ def squash_status(
     *,
     require: Sequence[str] = (),
     names: Sequence[MigrationKey] = (),
+    apps: Sequence[str] | None = None,
 ) -> LifecycleStatus:
-    """The lifecycle state of every squash (``names``: only those) in every source of ``state``."""
+    """The lifecycle state of every squash (``names``: only those; ``apps``: only theirs) in every source of
+    ``state``."""
     squashes = [m for m in project.iter_project_migrations() if m.replaces]
     if names:
         wanted = set(names)
         squashes = [m for m in squashes if m.key in wanted]
+    if apps is not None:
+        squashes = [m for m in squashes if m.app_label in apps]
     all_sources, absent = _sources_of(state)
     read_envs = {_env_of(s.label) for s in all_sources if s.applied is not None}
     failed = tuple(f"{s.label}: {s.error}" for s in all_sources if s.applied is None)
