@@ -32,6 +32,7 @@ from squashkit.deps.references import references
 from squashkit.errors import DjangoError, DjangoLoadError, SquashkitError
 from squashkit.graph.algorithms import ancestor_bits
 from squashkit.graph.model import MigrationKey, Project
+from squashkit.proof.schema import Schema, compare_schemas
 
 __all__ = ["VerifyError", "default_database_applied", "default_database_state", "find_settings", "verify"]
 
@@ -164,52 +165,6 @@ def _applied(connection: Any) -> tuple[list[list[str]] | None, str]:
     if not recorder.has_table():
         return [], described
     return sorted([list(k) for k in recorder.applied_migrations()]), described
-
-
-def _canon(value: Any) -> Any:
-    """A comparable form of a state value: fields (and fields inside fields, ``ArrayField.base_field``)
-    by their deconstruction, never by ``creation_counter``; classes and functions by dotted name."""
-    from django.db.models import Field
-
-    if isinstance(value, Field):
-        _name, path, args, kwargs = value.deconstruct()
-        return ("field", path, _canon(list(args)), _canon(kwargs))
-    if isinstance(value, str | int | float | bool | bytes) or value is None:
-        return value
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted(((repr(k), _canon(v)) for k, v in value.items()), key=repr)))
-    if isinstance(value, list | tuple):
-        return (type(value).__name__, tuple(_canon(v) for v in value))
-    if isinstance(value, set | frozenset):
-        return ("set", tuple(sorted((_canon(v) for v in value), key=repr)))
-    if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
-        return ("name", f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}")
-    deconstruct = getattr(value, "deconstruct", None)
-    if callable(deconstruct):
-        try:
-            return ("obj", type(value).__qualname__, _canon(deconstruct()))
-        except Exception:
-            pass
-    return ("repr", repr(value))
-
-
-def _model_canon(model_state: Any) -> Any:
-    return (
-        _canon({name: field for name, field in model_state.fields.items()}),
-        _canon(model_state.options),
-        _canon(list(model_state.bases)),
-        _canon(list(model_state.managers)),
-    )
-
-
-def _canon_state(state: Any) -> dict[Any, Any]:
-    return {key: _model_canon(ms) for key, ms in state.models.items()}
-
-
-def _state_diff(original: Any, new: Any) -> list[str]:
-    """Models whose state differs (compared by deconstruction: no ``creation_counter`` noise)."""
-    a, b = _canon_state(original), _canon_state(new)
-    return [f"{app}.{model}" for app, model in sorted(set(a) | set(b)) if a.get((app, model)) != b.get((app, model))]
 
 
 def _ancestry(graph: Any, position: dict[Any, int] | None = None) -> dict[Any, int]:
@@ -388,109 +343,18 @@ def _fast_check(graph: Any, keys: list[Any], reads: dict[MigrationKey, list[tupl
     return failures
 
 
-# -- proof on real databases: what migrate does -------------------------------------------------------
-# The minimal piece squashkit.proof (fresh_schema / collect_sql / compare_schemas) will provide; swap
-# ``_proof`` for it once it exists.
+# -- proof on real databases: what migrate does (squashkit.proof's in-process half) ---------------------
 
 
-class _ProofDatabase:
-    """A new, empty database of the project's backend family, made the ``default`` alias of this process
-    while it exists (data migrations that ignore ``schema_editor.connection.alias`` use it too)."""
+def _migrate_capture(tag: str) -> tuple[dict[Any, list[str]], Schema]:
+    """Migrate a new empty database (the project's backend family) with the migration classes as they are
+    now; the SQL each migration ran (one pass over the plan) and the introspected schema."""
+    from squashkit.proof.inprocess import introspect, migrate, scratch_default
 
-    def __init__(self, vendor: str, tag: str) -> None:
-        import tempfile
-
-        from django.db import connections
-
-        self.vendor = vendor
-        self.alias = "default"
-        self.saved = connections.settings["default"]
-        self.created: str | None = None
-        self.tmp: Any = None
-        if vendor == "postgresql":
-            import secrets
-
-            name = f"squashkit_proof_{tag}_{secrets.token_hex(4)}"
-            with connections["default"]._nodb_cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-            self.created = name
-            config = {**self.saved, "NAME": name}
-        else:
-            self.tmp = tempfile.TemporaryDirectory(prefix="squashkit-proof-")
-            config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(Path(self.tmp.name) / "proof.sqlite3")}
-        config.pop("TEST", None)
-        self._swap(connections.configure_settings({"default": config})["default"])
-
-    @staticmethod
-    def _swap(config: dict[str, Any]) -> None:
-        from django.db import connections
-
-        try:
-            connections["default"].close()
-            del connections["default"]
-        except AttributeError:
-            pass
-        connections.settings["default"] = config
-
-    def close(self) -> None:
-        from django.db import connections
-
-        self._swap(self.saved)
-        if self.created:
-            with connections["default"]._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{self.created}"')
-        if self.tmp is not None:
-            self.tmp.cleanup()
-
-
-def _introspect(connection: Any) -> dict[str, Any]:
-    """Tables -> columns (name, type, null, default, size), constraints (with FKs and indexes)."""
-    introspection = connection.introspection
-    schema: dict[str, Any] = {}
-    with connection.cursor() as cursor:
-        tables = sorted(t.name for t in introspection.get_table_list(cursor) if t.type == "t")
-        for table in tables:
-            if table == "django_migrations":
-                continue
-            columns = [
-                (c.name, repr(c.type_code), bool(c.null_ok), repr(c.default), c.internal_size)
-                for c in introspection.get_table_description(cursor, table)
-            ]
-            constraints = {
-                name: {k: repr(v) for k, v in sorted(info.items())}
-                for name, info in introspection.get_constraints(cursor, table).items()
-            }
-            schema[table] = {"columns": columns, "constraints": dict(sorted(constraints.items()))}
-    return schema
-
-
-def _migrate_capture(database: _ProofDatabase) -> tuple[dict[Any, list[str]], dict[str, Any]]:
-    """Migrate ``database`` from empty with the migration classes as they are now; the SQL each migration
-    ran (one pass over the plan) and the introspected schema."""
-    from django.db import connections
-    from django.db.migrations.executor import MigrationExecutor
-
-    connection = connections[database.alias]
-    collected: dict[Any, list[str]] = {}
-    current: list[Any] = [None]
-
-    def progress(action: str, migration: Any = None, fake: bool = False) -> None:
-        if action == "apply_start":
-            current[0] = (migration.app_label, migration.name)
-            collected[current[0]] = []
-        elif action == "apply_success":
-            current[0] = None
-
-    def capture(execute: Any, sql: Any, params: Any, many: bool, context: Any) -> Any:
-        if current[0] is not None and "django_migrations" not in str(sql):
-            collected[current[0]].append(" ".join(str(sql).split()))
-        return execute(sql, params, many, context)
-
-    executor = MigrationExecutor(connection, progress)
-    targets = executor.loader.graph.leaf_nodes()
-    with connection.execute_wrapper(capture):
-        executor.migrate(targets, plan=executor.migration_plan(targets, clean_start=True))
-    return collected, _introspect(connection)
+    with scratch_default(tag) as connection:
+        sql: dict[Any, list[str]] = {}
+        migrate(connection, sql=sql)
+        return sql, introspect(connection)
 
 
 def _sql_at(graph: Any, key: Any, connection: Any, real_apps: Any) -> list[str]:
@@ -502,15 +366,13 @@ def _sql_at(graph: Any, key: Any, connection: Any, real_apps: Any) -> list[str]:
     return [" ".join(str(sql).split()) for sql in editor.collected_sql]
 
 
-def _compare_sql(vendor: str, old: Any, new: Any, keys: list[Any], real_apps: Any) -> dict[Any, str]:
-    """Per migration of ``keys``, its SQL under the original and the rewired graph (on an empty database of
-    ``vendor``); the ones that differ, with the first differing statement."""
-    from django.db import connections
+def _compare_sql(old: Any, new: Any, keys: list[Any], real_apps: Any) -> dict[Any, str]:
+    """Per migration of ``keys``, its SQL under the original and the rewired graph (on a new empty database
+    of the project's backend family); the ones that differ, with the first differing statement."""
+    from squashkit.proof.inprocess import scratch_default
 
-    database = _ProofDatabase(vendor, "sql")
     differing: dict[Any, str] = {}
-    try:
-        connection = connections["default"]
+    with scratch_default("sql") as connection:
         for key in keys:
             if key not in old.nodes or key not in new.nodes:
                 continue
@@ -519,23 +381,7 @@ def _compare_sql(vendor: str, old: Any, new: Any, keys: list[Any], real_apps: An
                 first = next((b for a, b in zip(before, after, strict=False) if a != b), None)
                 first = first or (after[len(before)] if len(after) > len(before) else "(statements missing)")
                 differing[key] = first[:160]
-    finally:
-        database.close()
     return differing
-
-
-def _schema_diff(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-    for table in sorted(set(a) | set(b)):
-        if table not in b:
-            found.append(f"table {table} missing")
-        elif table not in a:
-            found.append(f"table {table} added")
-        elif a[table]["columns"] != b[table]["columns"]:
-            found.append(f"columns of {table} differ")
-        elif a[table]["constraints"] != b[table]["constraints"]:
-            found.append(f"constraints or indexes of {table} differ")
-    return found
 
 
 def _proof(
@@ -570,11 +416,7 @@ def _proof(
         try:
             for tag, which in (("a", {}), ("b", rewired)):
                 apply(which)
-                database = _ProofDatabase(vendor, tag)
-                try:
-                    runs.append(_migrate_capture(database))
-                finally:
-                    database.close()
+                runs.append(_migrate_capture(tag))
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             if len(runs) == 0:
@@ -594,7 +436,7 @@ def _proof(
             culprits = [k for k in rewired if k == node or related(k, node)] or list(rewired)
             for key in culprits:
                 failures.setdefault(key, f"the SQL of {node[0]}.{node[1]} on {vendor} changes")
-        schema = _schema_diff(schema_a, schema_b)
+        schema = compare_schemas(schema_a, schema_b, ("original", "rewired"))
         if schema:
             for key in rewired:
                 failures.setdefault(key, f"a fresh migrate on {vendor} gives another schema: {'; '.join(schema[:3])}")
@@ -619,6 +461,8 @@ def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
 
     from django.db import connections
     from django.db.migrations.loader import MigrationLoader
+
+    from squashkit.proof.inprocess import compare_states
 
     settings = os.environ.get("DJANGO_SETTINGS_MODULE", "")
 
@@ -683,11 +527,11 @@ def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:
             blame(key, f"{key[0]}.{key[1]} does not apply on its new ancestors: {type(exc).__name__}: {exc}")
     final_state = loader.project_state()
-    differing = _state_diff(original_state, final_state)
+    differing = compare_states(original_state, final_state)
     if differing:
         alone_failed = []
         for key in rewired if len(rewired) <= 50 else ():
-            if build({key: rewired[key]}) is None and _state_diff(original_state, loader.project_state()):
+            if build({key: rewired[key]}) is None and compare_states(original_state, loader.project_state()):
                 alone_failed.append(key)
         reason = f"the final project state differs for {', '.join(differing)}"
         for key in alone_failed or list(rewired):
@@ -720,7 +564,7 @@ def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
             if len(changed) * len(new_graph.nodes) > payload.get("budget", FULL_CHECK_BUDGET) * 4:
                 notes.append(f"{vendor}: per-migration SQL not compared ({len(changed)} migrations, graph too large)")
                 return {}
-            return _compare_sql(vendor, original_graph, new_graph, changed, loader.unmigrated_apps)
+            return _compare_sql(original_graph, new_graph, changed, loader.unmigrated_apps)
 
         for _round in range(3):
             found, notes = _proof(vendors, apply, remaining, related, sql_check)

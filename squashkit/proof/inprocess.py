@@ -6,16 +6,19 @@ Nothing here is imported by the parent process; the actions in :mod:`squashkit._
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from squashkit.proof.schema import Column, Constraint, Schema, Table
 
 _GENERATED_NAME = re.compile(r"^(fk_\d+|__unnamed_constraint_\d+__|__primary__|sqlite_autoindex_.*)$")
 
-__all__ = ["collect_sql", "compare_states", "introspect", "migrate", "state_signature"]
+__all__ = ["collect_sql", "compare_states", "introspect", "migrate", "scratch_default", "state_signature"]
 
 
 def _columns(connection: Any, cursor: Any, table: str) -> tuple[Column, ...]:
@@ -104,27 +107,95 @@ def introspect(connection: Any) -> Schema:
     return Schema(connection.vendor, tables)
 
 
-def migrate(connection: Any, targets: Iterable[tuple[str, str | None]] | None = None) -> list[tuple[str, str, float]]:
+def migrate(
+    connection: Any,
+    targets: Iterable[tuple[str, str | None]] | None = None,
+    *,
+    sql: dict[tuple[str, str], list[str]] | None = None,
+) -> list[tuple[str, str, float]]:
     """Migrate ``connection``'s database to ``targets`` (default: every leaf) as ``migrate`` does.
 
-    Returns ``(app, name, seconds)`` per migration applied or unapplied, in order.
+    Returns ``(app, name, seconds)`` per migration applied or unapplied, in order.  With ``sql`` (a dict),
+    the statements each migration executed are collected into it, whitespace-normalised, in the same pass
+    (the ``django_migrations`` bookkeeping left out).
     """
     from django.db.migrations.executor import MigrationExecutor
 
     timings: list[tuple[str, str, float]] = []
     started: list[float] = []
+    current: list[tuple[str, str] | None] = [None]
 
     def progress(event: str, migration: Any = None, fake: bool = False) -> None:
         if event in ("apply_start", "unapply_start"):
             started.append(time.perf_counter())
+            key = (migration.app_label, migration.name)
+            current[0] = key
+            if sql is not None:
+                sql[key] = []
         elif event in ("apply_success", "unapply_success"):
             timings.append((migration.app_label, migration.name, time.perf_counter() - started.pop()))
+            current[0] = None
+
+    def capture(execute: Any, statement: Any, params: Any, many: bool, context: Any) -> Any:
+        key = current[0]
+        if sql is not None and key is not None and "django_migrations" not in str(statement):
+            sql[key].append(" ".join(str(statement).split()))
+        return execute(statement, params, many, context)
 
     executor = MigrationExecutor(connection, progress)
     wanted = executor.loader.graph.leaf_nodes() if targets is None else [(a, n) for a, n in targets]
     plan = executor.migration_plan(wanted)
-    executor.migrate(wanted, plan=plan)
+    with connection.execute_wrapper(capture) if sql is not None else contextlib.nullcontext():
+        executor.migrate(wanted, plan=plan)
     return timings
+
+
+@contextlib.contextmanager
+def scratch_default(tag: str = "proof") -> Iterator[Any]:
+    """A NEW empty database made this process's ``default`` alias while the block runs; yields its connection.
+
+    For proofs that must run in the process that holds changed migration classes (they cannot be handed to
+    a new Django process).  On PostgreSQL a database ``squashkit_proof_<tag>_<random>`` is created on the
+    default alias's server (and dropped afterwards); on any other backend a new SQLite file in a temporary
+    folder.  Data migrations that ignore ``schema_editor.connection.alias`` use it too; the configured
+    database is never written.
+    """
+    import secrets
+
+    from django.db import connections
+
+    saved = connections.settings["default"]
+    vendor = connections["default"].vendor
+    created: str | None = None
+    folder: tempfile.TemporaryDirectory[str] | None = None
+    if vendor == "postgresql":
+        created = f"squashkit_proof_{tag}_{secrets.token_hex(4)}"
+        with connections["default"]._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{created}"')
+        config = {**saved, "NAME": created}
+    else:
+        folder = tempfile.TemporaryDirectory(prefix="squashkit-proof-")
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(Path(folder.name) / "proof.sqlite3")}
+    config.pop("TEST", None)
+    _swap_default(connections.configure_settings({"default": config})["default"])
+    try:
+        yield connections["default"]
+    finally:
+        _swap_default(saved)
+        if created:
+            with connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{created}"')
+        if folder is not None:
+            folder.cleanup()
+
+
+def _swap_default(config: dict[str, Any]) -> None:
+    from django.db import connections
+
+    with contextlib.suppress(AttributeError):
+        connections["default"].close()
+        del connections["default"]
+    connections.settings["default"] = config
 
 
 def collect_sql(connection: Any) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], str]]:

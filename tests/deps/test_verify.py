@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from squashkit.deps.propose import Proposal, Verification, propose
+from squashkit.deps.propose import EdgeChange, Proposal, Verification, propose
 from squashkit.deps.verify import default_database_applied, find_settings, verify
 from squashkit.errors import DjangoLoadError
 from squashkit.graph.model import Dependency, MigrationKey
@@ -125,3 +125,27 @@ def test_verification_error_names_the_file_and_line(tmp_path: Path, run_cli) -> 
         "error: cannot verify with settings 'mysite.settings': SyntaxError: expected ':' "
         "(at crm/migrations/0004_broken.py:2)\n"
     )
+
+
+def test_the_database_proof_rejects_what_only_the_sql_shows(tmp_path: Path) -> None:
+    """An FK created against orders.0001 instead of orders.0005: the state check passes (the model exists, the
+    final state is the same) but the column type and the referenced table differ: only the SQL shows it."""
+    from tests.conftest import FIXTURES, copy_project
+
+    root = copy_project(FIXTURES / "unsound_deps", tmp_path / "p")
+    project = load_static(root)
+    key = K("invoices", "0001_initial")
+    unsound = Proposal(
+        migration=key,
+        path=project.migrations[key].path,
+        current=project.migrations[key].dependencies,
+        proposed=(Dependency.of("orders", "0001_initial"),),
+        changes=(EdgeChange(K("orders", "0005_order_total"), "remove", "over-specified", "hand-made"),),
+    )
+    (result,) = verify(project, [unsound], settings="settings", root=root)
+    assert result.verification is not None
+    assert result.verification.status == "failed"
+    assert result.verification.reason.startswith(
+        "the SQL of invoices.0001_initial on sqlite changes (sqlmigrate): CREATE TABLE"
+    )
+    assert not list(root.rglob("*.sqlite3"))
