@@ -212,9 +212,10 @@ def command(
     proposals = propose(project, apps=selected, graph=graph)
     found_settings = find_settings(root, settings)
     note = ""
+    timings: dict[str, float] = {}
     if found_settings and not no_verify and any(p.pending for p in proposals):
         try:
-            proposals = verify(project, proposals, settings=found_settings, root=root)
+            proposals = verify(project, proposals, settings=found_settings, root=root, timings=timings)
         except DjangoLoadError as exc:
             raise DjangoLoadError(
                 exc.settings,
@@ -280,6 +281,7 @@ def command(
                     {"migration": str(p.migration), "reason_code": c.reason_code, "reason": c.reason}
                     for p, c in _kept(proposals)
                 ],
+                **({"verification_seconds": {k: round(v, 3) for k, v in timings.items()}} if timings else {}),
             }
         )
     elif fmt == "markdown":

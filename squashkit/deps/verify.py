@@ -84,8 +84,15 @@ def verify(
     timeout: float | None = None,
     budget: int = FULL_CHECK_BUDGET,
     proof: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> list[Proposal]:
     """Return ``proposals`` with ``verification`` set on every pending one (the others are unchanged).
+
+    ``timings`` (a dict, when given) receives the seconds of each part of the verification: ``load`` (Django
+    loads the migrations and builds the state), ``check`` (the rewired graph, the per-migration checks, the
+    final state), ``sql`` (each changed migration's SQL under both graphs), ``migrate original`` and
+    ``migrate rewired`` (the fresh migrates of the proof), and ``total`` (the whole subprocess, start-up
+    included).
 
     Raises :class:`~squashkit.errors.DjangoLoadError` when Django cannot be set up with ``settings`` and
     :class:`VerifyError` when the subprocess fails.
@@ -107,7 +114,13 @@ def verify(
         "budget": budget,
         "proof": proof,
     }
+    import time
+
+    started = time.perf_counter()
     result = _run(root, settings, payload, timeout)
+    if timings is not None:
+        timings.update(result.get("seconds", {}))
+        timings["total"] = time.perf_counter() - started
     failures: dict[str, str] = result["failures"]
     out: list[Proposal] = []
     for proposal in proposals:
@@ -390,18 +403,30 @@ def _proof(
     rewired: dict[Any, Any],
     related: Any,
     sql_check: Any = None,
+    seconds: dict[str, float] | None = None,
 ) -> tuple[dict[Any, str], list[str]]:
     """Per backend: (a) ``sql_check(vendor, rewired)`` compares the SQL of each migration whose ancestors
     change (as ``sqlmigrate`` prints it) under both graphs; (b) a fresh database is migrated under the
     original and the rewired graph, the SQL each migration ran and the final schema must be identical.
     ``apply(which)`` sets the migration classes' dependencies; ``related(a, b)`` tells whether two migrations
-    are ordered in the original graph.  Returns failures by rewired key and notes (backends not used)."""
+    are ordered in the original graph.  Returns failures by rewired key and notes (backends not used).
+    ``seconds`` (when given) accumulates the time of each part: ``sql``, ``migrate original``, ``migrate
+    rewired``."""
+    import time
+
+    seconds = {} if seconds is None else seconds
+
+    def timed(part: str, started: float) -> None:
+        seconds[part] = seconds.get(part, 0.0) + time.perf_counter() - started
+
     failures: dict[Any, str] = {}
     notes: list[str] = []
     for vendor in vendors:
         if sql_check is not None:
             try:
+                started = time.perf_counter()
                 differing = sql_check(vendor, rewired)
+                timed("sql", started)
             except Exception as exc:  # reported as a failure of the whole set
                 differing = {key: f"{type(exc).__name__}: {exc}" for key in rewired}
             for node, statement in sorted(differing.items()):
@@ -416,7 +441,9 @@ def _proof(
         try:
             for tag, which in (("a", {}), ("b", rewired)):
                 apply(which)
+                started = time.perf_counter()
                 runs.append(_migrate_capture(tag))
+                timed("migrate original" if tag == "a" else "migrate rewired", started)
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             if len(runs) == 0:
@@ -458,6 +485,7 @@ def applied_in_process(payload: dict[str, Any]) -> dict[str, Any]:
 def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
     """The ``verify`` action (Django set up): see the module docstring."""
     import os
+    import time
 
     from django.db import connections
     from django.db.migrations.loader import MigrationLoader
@@ -466,8 +494,11 @@ def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
 
     settings = os.environ.get("DJANGO_SETTINGS_MODULE", "")
 
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
     loader = MigrationLoader(None, ignore_no_migrations=True)
     original_state = loader.project_state()
+    seconds["load"] = time.perf_counter() - started
     original_graph = loader.graph
     original_ancestors = _ancestry(original_graph)
     original_index = {key: i for i, key in enumerate(sorted(original_graph.nodes))}
@@ -539,6 +570,7 @@ def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
     notes: list[str] = []
     proved: list[str] = []
     remaining = {k: v for k, v in rewired.items() if codec.key_text(k) not in failures}
+    seconds["check"] = time.perf_counter() - started - seconds["load"]
     if payload.get("proof") and remaining:
         vendor = connections["default"].vendor
         vendors = ["postgresql"] if vendor == "postgresql" else ["sqlite"]
@@ -567,7 +599,7 @@ def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
             return _compare_sql(original_graph, new_graph, changed, loader.unmigrated_apps)
 
         for _round in range(3):
-            found, notes = _proof(vendors, apply, remaining, related, sql_check)
+            found, notes = _proof(vendors, apply, remaining, related, sql_check, seconds)
             if not found:
                 proved = [v for v in vendors if not any(n.startswith(f"{v}:") for n in notes)]
                 break
@@ -584,4 +616,5 @@ def verify_in_process(payload: dict[str, Any]) -> dict[str, Any]:
         "checked": len(to_check),
         "proved": proved,
         "notes": notes,
+        "seconds": seconds,
     }

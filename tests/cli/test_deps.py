@@ -89,6 +89,11 @@ def test_json_and_markdown(tmp_path: Path, run_cli) -> None:
     assert first["current"] == ["crm.0003_size"]
     assert first["proposed"] == ["crm.0001_initial"]
     assert first["verification"]["status"] == "verified"
+    seconds = data["verification_seconds"]
+    assert list(seconds) == ["load", "check", "sql", "migrate original", "migrate rewired", "total"]
+    assert all(value > 0 for value in seconds.values())
+    parts = sum(v for k, v in seconds.items() if k != "total")
+    assert seconds["total"] > parts
     assert first["changes"][0] == {
         "dependency": "crm.0003_size",
         "action": "remove",
@@ -400,6 +405,7 @@ def test_kept_migrations_are_listed_with_the_reason(run_cli) -> None:
         "  rawsql.0002_fill_codes  kept: RunPython (line 18): runs raw SQL (line 7)\n"
     )
     data = json.loads(run_cli("deps", FIXTURES / "unsound_deps", "--no-verify", "--format", "json").stdout)
+    assert "verification_seconds" not in data  # nothing was verified
     assert data["kept"][-1] == {
         "migration": "rawsql.0002_fill_codes",
         "reason_code": "opaque",
