@@ -13,6 +13,7 @@ Exit codes: 0 no pending proposal (or all written), 1 pending proposals left, 2 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,8 +23,8 @@ import click
 
 from squashkit.cli import options
 from squashkit.cli.output import console, echo_json, markdown_table, wrap
-from squashkit.deps.propose import EdgeChange, Explanation, Proposal, explain, propose
-from squashkit.deps.verify import find_settings, verify
+from squashkit.deps.propose import EdgeChange, Explanation, Proposal, Verification, explain, propose
+from squashkit.deps.verify import VerifyError, find_settings, verify
 from squashkit.errors import CycleError, DjangoLoadError
 from squashkit.graph.model import Project
 from squashkit.graph.static import load_static
@@ -49,7 +50,7 @@ def _status(proposal: Proposal, plan: FixPlan | None, written: Sequence[Path] = 
         if result.path in written:
             return "written"
     verification = proposal.verification
-    if verification is None:
+    if verification is None or verification.status == "skipped":
         return "unverified"
     if verification.status == "failed":
         return f"failed: {verification.reason}"
@@ -223,6 +224,12 @@ def command(
                 "installed and its settings importable (run from the folder with manage.py, or pass --settings); "
                 "--no-verify gives unverified proposals without Django",
             ) from exc
+        except VerifyError as exc:
+            # Django set up but could not load or replay the migrations (a file it cannot import, ...): the
+            # proposals are still shown, unverified, with the reason; --fix writes none of them
+            note = f"Not verified with Django: {exc.reason}."
+            skipped = Verification("skipped", exc.reason)
+            proposals = [dataclasses.replace(p, verification=skipped) if p.pending else p for p in proposals]
     elif not found_settings:
         note = "Not verified with Django: no settings found (pass --settings or set [tool.squashkit] settings)."
     pending = [p for p in proposals if p.pending]

@@ -91,6 +91,9 @@ def plan_fixes(
         if verification is not None and verification.status == "failed":
             plans.append(FixPlan(proposal, RewriteResult(path, "failed", verification.reason)))
             continue
+        if require_verified and verification is not None and verification.status == "skipped":
+            plans.append(FixPlan(proposal, refused(path, f"not verified with Django: {verification.reason}")))
+            continue
         if require_verified and (verification is None or verification.status != "verified"):
             plans.append(FixPlan(proposal, refused(path, "not verified with Django; pass --settings or --no-verify")))
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from pathlib import Path
 
@@ -113,18 +114,44 @@ def test_fast_mode_checks_needs_against_per_app_states(tmp_path: Path) -> None:
 
 
 def test_verification_error_names_the_file_and_line(tmp_path: Path, run_cli) -> None:
-    """Django's own message ("SyntaxError: expected ':'") says no file: the error names it."""
+    """Django's own message ("SyntaxError: expected ':'") says no file: the note names it.  The proposals are
+    still shown, unverified, and --fix writes none of them."""
     from tests.deps.djangoproject import make_project
 
     root = make_project(tmp_path / "shop")
     broken = "from django.db import migrations\nclass Migration(migrations.Migration)\n    pass\n"
     (root / "crm" / "migrations" / "0004_broken.py").write_text(broken)
     result = run_cli("deps", root)
-    assert result.exit_code == 2
-    assert result.stderr == (
-        "error: cannot verify with settings 'mysite.settings': SyntaxError: expected ':' "
-        "(at crm/migrations/0004_broken.py:2)\n"
+    assert result.exit_code == 1
+    assert "sales.0001_initial  [unverified]\n" in result.stdout
+    assert result.stdout.endswith(
+        "Not verified with Django: SyntaxError: expected ':' (at\ncrm/migrations/0004_broken.py:2).\n"
     )
+    files = {p: p.read_bytes() for p in root.rglob("migrations/0*.py")}
+    fixed = run_cli("deps", root, "--fix", "--assume-unapplied", "--format", "json")
+    assert fixed.exit_code == 1
+    statuses = {p["migration"]: p["status"] for p in json.loads(fixed.stdout)["proposals"]}
+    assert statuses["sales.0001_initial"] == (
+        "refused: not verified with Django: SyntaxError: expected ':' (at crm/migrations/0004_broken.py:2)"
+    )
+    assert {p: p.read_bytes() for p in files} == files
+
+
+def test_a_directory_named_like_a_migration_leaves_proposals_unverified(tmp_path: Path, run_cli) -> None:
+    """Was: exit 2, "cannot verify", no proposal shown.  Django cannot import shop/migrations/0033_x.py (a
+    directory); the static proposals are shown, unverified, with Django's reason."""
+    from tests.conftest import FIXTURES, copy_project
+
+    root = copy_project(FIXTURES / "directory_module", tmp_path / "p")
+    result = run_cli("deps", root, "--format", "json")
+    assert result.exit_code == 1
+    (proposal,) = json.loads(result.stdout)["proposals"]
+    assert proposal["migration"] == "orders.0001_initial"
+    assert proposal["status"] == "unverified"
+    assert proposal["verification"] == {
+        "status": "skipped",
+        "reason": "ModuleNotFoundError: No module named 'shop.migrations.0033_x'",
+    }
 
 
 def test_the_database_proof_rejects_what_only_the_sql_shows(tmp_path: Path) -> None:
