@@ -45,8 +45,12 @@ from squashkit.errors import UsageError
     show_default=True,
     help="Output format (text: path:line: CODE message, as ruff).",
 )
-@click.option("--select", "select", multiple=True, metavar="CODE", help="Rule codes or prefixes to check (repeatable).")
-@click.option("--ignore", "ignore", multiple=True, metavar="CODE", help="Rule codes or prefixes to skip (repeatable).")
+@click.option(
+    "--select", "select", multiple=True, metavar="CODE", help="Rule codes or prefixes to check (repeatable, or A,B)."
+)
+@click.option(
+    "--ignore", "ignore", multiple=True, metavar="CODE", help="Rule codes or prefixes to skip (repeatable, or A,B)."
+)
 @click.option(
     "--fail-on",
     "fail_on",

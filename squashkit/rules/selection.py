@@ -53,13 +53,14 @@ def select_findings(
 def validate_selectors(selectors: Iterable[str], option: str = "--select") -> tuple[str, ...]:
     """``selectors`` upper-cased, each checked to be ``ALL`` or a prefix of at least one registered code.
 
+    A selector may hold several, separated by commas (``--select SK1,SK201`` as in flake8 and ruff).
     Raises :class:`squashkit.errors.UsageError` naming the first one that selects nothing.
     """
     from squashkit.rules.registry import all_rules
 
     codes = [rule.code for rule in all_rules()]
     out = []
-    for raw in selectors:
+    for raw in (part for item in selectors for part in item.split(",") if part.strip()):
         selector = raw.strip().upper()
         if selector != ALL and not any(code.startswith(selector) for code in codes):
             raise UsageError(

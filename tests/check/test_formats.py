@@ -37,8 +37,11 @@ def test_sarif_is_valid_sarif_2_1_0(result) -> None:  # type: ignore[no-untyped-
         },
         "region": {"startLine": 14},
     }
-    # a finding without a file (squash pressure of an app) has no location, which SARIF allows
-    assert any("locations" not in r for r in run["results"])
+    # an app-wide finding (squash pressure) is located at the app's migrations folder, without a region
+    pressure = next(r for r in run["results"] if r["ruleId"] == "SK106")
+    assert pressure["locations"] == [
+        {"physicalLocation": {"artifactLocation": {"uri": "inventory/migrations", "uriBaseId": "%SRCROOT%"}}}
+    ]
 
 
 def test_an_invalid_log_is_refused_by_the_schema(result) -> None:  # type: ignore[no-untyped-def]
@@ -56,8 +59,8 @@ def test_text(result) -> None:  # type: ignore[no-untyped-def]
         "customers.0001_initial, which creates customers.customer"
     )
     assert (
-        ".: SK106 inventory: squash pressure 59 (32 migrations since the last squash, 27 foldable operations, "
-        "1 RunPython/RunSQL barriers)" in lines
+        "inventory/migrations: SK106 inventory: squash pressure 59 (32 migrations since the last squash, "
+        "27 foldable operations, 1 RunPython/RunSQL barriers)" in lines
     )
     assert lines[-1] == "Found 13 finding(s): 11 warning, 2 info."
 

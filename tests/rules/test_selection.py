@@ -39,6 +39,10 @@ def test_select_findings_keeps_order() -> None:
 
 def test_validate_selectors() -> None:
     assert validate_selectors(["sk2", "SK201", "ALL"]) == ("SK2", "SK201", "ALL")
+    assert validate_selectors(["SK1,sk201", " SK3 ,"]) == ("SK1", "SK201", "SK3")  # flake8's comma lists
     with pytest.raises(UsageError) as info:
         validate_selectors(["SK9"], "--ignore")
     assert info.value.message == "--ignore SK9: no rule code starts with 'SK9'; `squashkit rules` lists every rule"
+    with pytest.raises(UsageError) as info:
+        validate_selectors(["SK1,SK9"])
+    assert info.value.message == "--select SK9: no rule code starts with 'SK9'; `squashkit rules` lists every rule"

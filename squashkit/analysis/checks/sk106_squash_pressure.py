@@ -22,4 +22,5 @@ def check(context: AnalysisContext) -> Iterator[Finding]:
                 f"{metrics.foldable} foldable operations, {metrics.barriers} RunPython/RunSQL barriers)"
             ),
             hint=f"Plan a squash of {label}: `squashkit squash plan --app {label}`.",
+            path=app.migrations_path if (app := context.project.apps.get(label)) is not None else None,
         )

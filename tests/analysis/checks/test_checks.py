@@ -92,6 +92,7 @@ def test_sk106_squash_pressure(tmp_path: Path) -> None:
     assert finding.message == (
         "a: squash pressure 7 (4 migrations since the last squash, 3 foldable operations, 0 RunPython/RunSQL barriers)"
     )
+    assert finding.path == tmp_path / "a" / "migrations"  # was None: reported at "." in check's output
 
 
 def test_sk202_redundant_dependency(tmp_path: Path) -> None:
