@@ -14,13 +14,16 @@ Usage::
     python -m benchmarks.deps_verify                                   # sample_project, SQLite
     python -m benchmarks.deps_verify --apps 100 --migrations 50        # generated 100x50, SQLite
     python -m benchmarks.deps_verify --apps 100 --migrations 50 --dsn postgresql://u@localhost:5432/postgres
+    python -m benchmarks.deps_verify --apps 20 --migrations 50 --local-postgres   # a throwaway cluster
 
-The DSN names a server (its database is only used to create and drop the benchmark's databases).
+The DSN names a server (its database is only used to create and drop the benchmark's databases);
+``--local-postgres`` starts a throwaway cluster (initdb/pg_ctl in a temp dir, as the test-suite does).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -128,16 +131,8 @@ def measure(root: Path, settings: str, backend: str) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--apps", type=int, default=0, help="generated project apps (0: sample_project)")
-    parser.add_argument("--migrations", type=int, default=50)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--dsn", help="a PostgreSQL server to measure on too (postgresql://user@host:port/db)")
-    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (with --dsn)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
-    results = []
+def _measure_all(args: argparse.Namespace) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="squashkit-deps-verify-") as tmp:
         root, settings = _project(args, Path(tmp))
         if not args.no_sqlite:
@@ -151,6 +146,26 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(measure(root, module, "postgresql"))
             finally:
                 _pg_database(args.dsn, name, drop=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--apps", type=int, default=0, help="generated project apps (0: sample_project)")
+    parser.add_argument("--migrations", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dsn", help="a PostgreSQL server to measure on too (postgresql://user@host:port/db)")
+    parser.add_argument("--local-postgres", action="store_true", help="measure on a throwaway local cluster too")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (with --dsn/--local-postgres)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        if args.local_postgres and not args.dsn:
+            sys.path.insert(0, str(ROOT))
+            from tests.plugins.postgres import running_cluster
+
+            args.dsn = stack.enter_context(running_cluster()).dsn("postgres")
+        results = _measure_all(args)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
