@@ -12,7 +12,9 @@ the database.  :func:`migration_code` reads the migration file again and decides
   opaque, with the reasons (``"runs raw SQL (line 21)"``);
 * ``get_model`` inside a function that is only handed to a signal's ``connect`` (a ``post_migrate`` handler)
   runs after ``migrate`` has finished: it is not a read of the migration;
-* a field operation's field is a primary key (``primary_key=True``): relations to the model change with it.
+* a field operation's field is a primary key (``primary_key=True``): relations to the model change with it;
+* an ``AddField``/``AlterField`` whose callable ``default`` is project code (``default=myapp.models.get_root_id``)
+  is opaque: the schema editor calls it during ``migrate`` to fill existing rows, and it may read any table.
 
 Anything not understood makes the operation opaque: soundness before cleverness.
 """
@@ -20,6 +22,7 @@ Anything not understood makes the operation opaque: soundness before cleverness.
 from __future__ import annotations
 
 import ast
+import builtins
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,7 +41,8 @@ class OperationCode:
     line: int = 0
     #: RunPython: models its code reads (literal ``apps.get_model``), handlers left out
     reads: tuple[ModelRef, ...] = ()
-    #: RunPython: why its footprint cannot be known (empty: precise)
+    #: RunPython: why its footprint cannot be known (empty: precise); AddField/AlterField: why its callable
+    #: default, which runs during migrate, may read anything
     opaque: tuple[str, ...] = ()
     #: field operations: the field is declared ``primary_key=True``
     primary_key: bool = False
@@ -130,6 +134,7 @@ _PATH_ARG_METHODS = frozenset(
     {"values", "values_list", "order_by", "only", "defer", "F", "distinct", "Count", "Sum", "Min", "Max", "Avg"}
 )
 _STDLIB = frozenset(sys.stdlib_module_names)
+_BUILTINS = frozenset(dir(builtins))
 
 
 class _Module:
@@ -354,6 +359,46 @@ def _run_python(call: ast.Call, module: _Module) -> OperationCode:
     return OperationCode("RunPython", line, reads=reads, opaque=tuple(reasons))
 
 
+def _default_reasons(field_node: ast.expr | None, module: _Module) -> tuple[str, ...]:
+    """Why a field's callable ``default`` makes its AddField/AlterField opaque (empty: it does not).
+
+    The schema editor calls a callable default during ``migrate`` to fill the existing rows (and SQLite's
+    table rebuild); a function of the project (``wagtail.models.get_root_collection_id``) may read any table,
+    so the operation needs everything it followed before.  Defaults from the standard library and safe Django
+    modules (``uuid.uuid4``, ``django.utils.timezone.now``), builtins (``dict``, ``list``), values, and
+    functions of the migration file that reach nothing (read like a RunPython's) are not opaque.
+    """
+    if not isinstance(field_node, ast.Call):
+        return ()
+    default = next((kw.value for kw in field_node.keywords if kw.arg == "default"), None)
+    if not isinstance(default, ast.Name | ast.Attribute):
+        return ()  # absent, a literal, or a call evaluated when the migration is imported
+    text = ast.unparse(default)
+    chain: list[str] = []
+    base: ast.expr = default
+    while isinstance(base, ast.Attribute):
+        chain.append(base.attr)
+        base = base.value
+    if not isinstance(base, ast.Name):
+        return (f"its default {text} runs during migrate: code squashkit cannot read",)
+    root = base.id
+    if root in module.imports:
+        dotted = ".".join([module.imports[root], *reversed(chain)])
+        if _module_kind(dotted) == "safe":
+            return ()
+        where = f" ({dotted})" if dotted != text else ""
+        return (f"its default {text}{where} is called during migrate: code outside the migration",)
+    if not chain and root in module.functions:
+        reader = _FunctionReader(module, {root})
+        reader.read_function(module.functions[root])
+        if reader.reasons:
+            return (f"its default {text} runs during migrate and {'; '.join(reader.reasons)}",)
+        return ()
+    if not chain and root in _BUILTINS:
+        return ()
+    return (f"its default {text} runs during migrate: code squashkit cannot read",)
+
+
 def _is_pk(field_node: ast.expr | None) -> bool:
     if not isinstance(field_node, ast.Call):
         return False
@@ -399,7 +444,12 @@ def _read(path: str, content_hash: str) -> MigrationCode:
         if kind == "RunPython" and isinstance(element, ast.Call):
             found.append(_run_python(element, module))
         elif kind in ("AddField", "AlterField") and isinstance(element, ast.Call):
-            found.append(OperationCode(kind, element.lineno, primary_key=_is_pk(_arg(element, 2, "field"))))
+            field_node = _arg(element, 2, "field")
+            found.append(
+                OperationCode(
+                    kind, element.lineno, opaque=_default_reasons(field_node, module), primary_key=_is_pk(field_node)
+                )
+            )
         elif kind == "CreateModel" and isinstance(element, ast.Call):
             found.append(OperationCode(kind, element.lineno, pk_names=_create_pks(element)))
         else:

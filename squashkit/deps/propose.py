@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from squashkit.deps.code import migration_code
 from squashkit.deps.providers import AppChain, EventKind, Provision, build_chains
 from squashkit.deps.references import References, references
 from squashkit.graph.algorithms import ancestor_bits
@@ -654,6 +655,10 @@ class _Setup:
                 if fref.app_label != app:
                     return False
             if op.kind in _REMOVING and ((app, op.model) in referenced or (app, op.old_name) in referenced):
+                return False
+        if any(op.kind == "AddField" for op in info.operations):  # a callable default of project code is opaque
+            facts = migration_code(info).operations
+            if facts is not None and any(f.opaque for f in facts):
                 return False
         return True
 

@@ -120,6 +120,8 @@ def operation_views(migration: MigrationInfo) -> list[OperationView]:
         opaque = ""
         if op.opaque:
             opaque = f"operations are computed{_at(op)}: not analysed" if op.kind == "computed" else _opaque_why(op)
+        elif fact is not None and fact.kind == op.kind and fact.opaque:
+            opaque = f"{_subject(op)}{_at(op)}: {'; '.join(fact.opaque)}"
         pk_names = fact.pk_names if fact is not None else ()
         views.append(OperationView(op, op.references, opaque, bool(fact and fact.primary_key), pk_names))
     return views

@@ -4,7 +4,8 @@
 accessors, a model deleted while another app's data migration reads it), relations to a model whose primary
 key or table changed later, a post_migrate handler's get_model, computed operations, a proposal that re-added
 dependencies already listed.  ``swappable_self``: the custom user model's own app lists its swappable
-dependency.  ``arrayfield_pg``: ArrayField models (PostgreSQL).
+dependency.  ``arrayfield_pg``: ArrayField models (PostgreSQL).  ``callable_defaults``: a field default that
+reads the database (project code) and one that does not (``timezone.now``).
 """
 
 from __future__ import annotations
@@ -158,6 +159,27 @@ def test_settings_without_the_apps_fail_verification(tmp_path: Path, run_cli) ->
     )
     assert all(status.startswith("failed: Django's migration graph has no") for status in statuses.values())
     assert {p: p.read_bytes() for p in files} == files
+
+
+# -- callable field defaults (found by benchmarks/real_projects.py on wagtail) ----------------------------
+
+CALLABLE_DEFAULTS = FIXTURES / "callable_defaults"
+
+
+def test_a_callable_default_of_project_code_keeps_its_dependencies() -> None:
+    """Was: docs.0002 narrowed from catalog.0002_root_collection to catalog.0001 ("needs only catalog.0001_initial,
+    which creates catalog.collection"), though its default ``catalog.models.get_root_collection_id`` reads the row
+    catalog.0002 creates when migrate adds the column (wagtaildocs.0005_document_collection)."""
+    proposals = {str(p.migration): p for p in propose(load_static(CALLABLE_DEFAULTS))}
+    proposal = proposals["docs.0002_document_collection"]
+    assert not proposal.pending
+    assert cross_app(proposal) == [("keep", "catalog.0002_root_collection", "opaque")]
+    assert proposal.changes[0].reason == (
+        "AddField document.collection (line 14): its default catalog.models.get_root_collection_id is called "
+        "during migrate: code outside the migration"
+    )
+    # a default from Django or the standard library (django.utils.timezone.now) reads nothing
+    assert [str(p.migration) for p in proposals.values() if p.pending] == ["stamps.0003_stamp_collection"]
 
 
 # -- 3. a same-app swappable dependency ------------------------------------------------------------------

@@ -177,3 +177,39 @@ def test_the_database_proof_rejects_what_only_the_sql_shows(tmp_path: Path) -> N
         "the SQL of invoices.0001_initial on sqlite changes (sqlmigrate): CREATE TABLE"
     )
     assert not list(root.rglob("*.sqlite3"))
+
+
+def test_callable_defaults_and_uncollectable_sql_are_judged_per_proposal(tmp_path: Path) -> None:
+    """Was: stamps.0003 (sound) failed twice over: "the SQL of stamps.0002_stamp_created_at on sqlite changes"
+    (its ``timezone.now`` default is a new timestamp on every migrate), and, with the docs.0002 proposal in the
+    same set, "the SQL of stamps.0003_stamp_collection on sqlite changes (sqlmigrate): OperationalError: no such
+    table: catalog_collection", an error collecting the SQL of docs.0002 (whose default reads a table) blamed
+    on every proposal."""
+    from tests.conftest import FIXTURES, copy_project
+
+    root = copy_project(FIXTURES / "callable_defaults", tmp_path / "callable_defaults")
+    project = load_static(root)
+    stamps = next(p for p in propose(project) if p.migration == K("stamps", "0003_stamp_collection"))
+    assert stamps.pending
+    (alone,) = verify(project, [stamps], settings="settings", root=root)
+    assert alone.verification is not None
+    assert alone.verification.status == "verified", alone.verification.reason
+    # docs.0002 as the earlier code proposed it: catalog.0002_root_collection narrowed to catalog.0001
+    docs = next(p for p in propose(project) if p.migration == K("docs", "0002_document_collection"))
+    narrowed: Proposal = dataclasses.replace(
+        docs,
+        proposed=(Dependency(K("catalog", "0001_initial")), Dependency(K("docs", "0001_initial"))),
+        changes=(dataclasses.replace(docs.changes[0], action="remove"),),
+    )
+    results = {str(p.migration): p.verification for p in verify(project, [narrowed, stamps], settings="settings")}
+    assert results["stamps.0003_stamp_collection"] == Verification(
+        "verified",
+        "applies on its new ancestors; final state unchanged; fresh migrate SQL and schema unchanged on sqlite",
+    )
+    failed = results["docs.0002_document_collection"]
+    assert failed is not None
+    assert failed.status == "failed"
+    assert failed.reason == (
+        "the SQL of docs.0002_document_collection on sqlite cannot be collected (sqlmigrate), so it cannot be "
+        "compared: OperationalError: no such table: catalog_collection"
+    )
