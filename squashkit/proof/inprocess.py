@@ -10,7 +10,7 @@ import contextlib
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +97,15 @@ def _constraints(connection: Any, cursor: Any, table: str) -> tuple[Constraint, 
     return tuple(sorted(found, key=lambda c: c.name))
 
 
-def introspect(connection: Any) -> Schema:
-    """The schema of ``connection``'s database (its tables, not views)."""
+def introspect(connection: Any, only: Collection[str] | None = None) -> Schema:
+    """The schema of ``connection``'s database (its tables, not views); with ``only``, of those of its tables
+    whose name is in ``only``."""
     with connection.cursor() as cursor:
-        names = sorted(t.name for t in connection.introspection.get_table_list(cursor) if t.type == "t")
+        names = sorted(
+            t.name
+            for t in connection.introspection.get_table_list(cursor)
+            if t.type == "t" and (only is None or t.name in only)
+        )
         tables = tuple(
             Table(name, _columns(connection, cursor, name), _constraints(connection, cursor, name)) for name in names
         )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from squashkit.proof.inprocess import introspect
@@ -55,43 +57,129 @@ def static_checks() -> dict[str, Any]:
 
 
 class _Migrator:
-    """Runs Django's executor as ``migrate`` does (a new executor per step: it reads the applied rows anew)."""
+    """Runs Django's executor as ``migrate`` does: one executor, its graph (and the applied rows) read again
+    after each migrate; ``on_apply(key, done)`` is called before and after each migration it applies."""
 
     def __init__(self, connection: Any) -> None:
+        from django.db.migrations.executor import MigrationExecutor
+
         self.connection = connection
         self.timings: list[list[Any]] = []
         self.recording = True
         self.plan: list[list[Any]] = []
+        self.on_apply: Callable[[tuple[str, str], bool], None] | None = None
         self._started: list[float] = []
+        self.executor = MigrationExecutor(connection, self._progress)
+        self._stale = False
 
     def _progress(self, event: str, migration: Any = None, fake: bool = False) -> None:
+        if event == "apply_start" and self.on_apply is not None:
+            self.on_apply((migration.app_label, migration.name), False)
         if event in ("apply_start", "unapply_start"):
             self._started.append(time.perf_counter())
         elif event in ("apply_success", "unapply_success"):
             seconds = time.perf_counter() - self._started.pop()
             if self.recording and event == "apply_success":
                 self.timings.append([migration.app_label, migration.name, seconds])
+        if event == "apply_success" and self.on_apply is not None:
+            self.on_apply((migration.app_label, migration.name), True)
 
-    def executor(self) -> Any:
-        from django.db.migrations.executor import MigrationExecutor
+    @property
+    def graph(self) -> Any:
+        if self._stale:
+            self.executor.loader.build_graph()  # the applied rows anew, as migrate does after migrating
+            self._stale = False
+        return self.executor.loader.graph
 
-        return MigrationExecutor(self.connection, self._progress)
-
-    def migrate(self, targets: list[Any] | None = None, keys: list[tuple[str, str]] | None = None) -> list[Any]:
-        """Migrate to ``targets`` (default every leaf) or apply exactly ``keys``; returns the plan's keys."""
-        executor = self.executor()
-        graph = executor.loader.graph
+    def migrate(
+        self,
+        targets: list[Any] | None = None,
+        keys: list[tuple[str, str]] | None = None,
+        backwards: bool = False,
+    ) -> list[Any]:
+        """Migrate to ``targets`` (default every leaf) or apply (``backwards``: unapply, in reverse order)
+        exactly ``keys``; returns the plan's keys."""
+        graph = self.graph
         if keys is not None:
-            plan = [(graph.nodes[k], False) for k in keys]
+            ordered = list(reversed(keys)) if backwards else list(keys)
+            plan = [(graph.nodes[k], backwards) for k in ordered]
             targets = list(keys)
         else:
             targets = graph.leaf_nodes() if targets is None else targets
-            plan = executor.migration_plan(targets)
+            plan = self.executor.migration_plan(targets)
         self._started.clear()
-        self.plan = [[m.app_label, m.name, backwards] for m, backwards in plan]
+        self.plan = [[m.app_label, m.name, b] for m, b in plan]
         if plan:
-            executor.migrate(targets, plan=plan)
+            self._stale = True
+            self.executor.migrate(targets, plan=plan)
         return self.plan
+
+
+def _fingerprint(connection: Any) -> dict[str, Any] | None:
+    """Per table, a cheap signature that changes whenever :func:`~squashkit.proof.inprocess.introspect` would
+    read the table differently (its definition, indexes, constraints), in one query; ``None`` for a vendor
+    without one (every read is then a full introspection)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # The CREATE statements: columns (type, NULL, default) and inline constraints in the table's,
+            # each index in its own row (tbl_name is the table's).
+            cursor.execute("SELECT tbl_name, type, name, sql FROM sqlite_master")
+            found: dict[str, list[Any]] = {}
+            for table, *row in cursor.fetchall():
+                found.setdefault(table, []).append(tuple(row))
+            return {table: tuple(sorted(rows, key=repr)) for table, rows in found.items()}
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """
+                SELECT c.relname,
+                    (SELECT string_agg(concat_ws(':', a.attname, format_type(a.atttypid, a.atttypmod),
+                                                 a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity,
+                                                 a.attgenerated), ',' ORDER BY a.attnum)
+                     FROM pg_attribute a
+                     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+                    (SELECT string_agg(concat_ws(':', n.conname, n.contype, pg_get_constraintdef(n.oid)), ','
+                                       ORDER BY n.conname)
+                     FROM pg_constraint n WHERE n.conrelid = c.oid),
+                    (SELECT string_agg(pg_get_indexdef(i.indexrelid), ',' ORDER BY i.indexrelid::regclass::text)
+                     FROM pg_index i WHERE i.indrelid = c.oid)
+                FROM pg_class c
+                WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND pg_table_is_visible(c.oid)
+                """
+            )
+            return {table: tuple(rest) for table, *rest in cursor.fetchall()}
+    return None
+
+
+class _Schemas:
+    """The database's schema as last read: a read introspects again only the tables whose fingerprint changed
+    since (all of them for a vendor without fingerprints), so reading after each step stays cheap on a
+    project with a thousand tables."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.fingerprint = _fingerprint(connection)
+        self.schema = introspect(connection)
+
+    def read(self) -> Schema:
+        fingerprint = _fingerprint(self.connection)
+        if fingerprint is None or self.fingerprint is None:
+            self.schema = introspect(self.connection)
+            return self.schema
+        old = self.fingerprint
+        changed = {n for n in fingerprint.keys() | old.keys() if fingerprint.get(n) != old.get(n)}
+        if changed:
+            fresh = introspect(self.connection, changed)
+            tables = [t for t in self.schema.tables if t.name not in changed] + list(fresh.tables)
+            self.schema = Schema(self.schema.vendor, tuple(sorted(tables, key=lambda t: t.name)))
+        self.fingerprint = fingerprint
+        return self.schema
+
+    def saved(self) -> tuple[dict[str, Any] | None, Schema]:
+        return self.fingerprint, self.schema
+
+    def restore(self, saved: tuple[dict[str, Any] | None, Schema]) -> None:
+        self.fingerprint, self.schema = saved
 
 
 def _expected(before: Schema, after: Schema, final: Schema) -> Schema:
@@ -117,73 +205,174 @@ def _comparable(schema: Schema) -> Schema:
     return Schema(schema.vendor, tuple(Table(t.name, t.columns) for t in schema.tables))
 
 
+@contextmanager
+def _isolated(connection: Any) -> Iterator[Callable[[], None]]:
+    """Run a batch so that the database can be put back as it was: on SQLite a copy in memory (the sqlite3
+    backup API) written back by the function yielded; on PostgreSQL (transactional DDL) one transaction,
+    rolled back at the end whatever happened, with constraints checked at each statement (never later than a
+    migration on its own would check them)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        copy = sqlite3.connect(":memory:")
+        try:
+            connection.connection.backup(copy)
+            yield lambda: copy.backup(connection.connection)
+        finally:
+            copy.close()
+    elif connection.vendor == "postgresql":
+        from django.db import transaction
+
+        with transaction.atomic(using=connection.alias):
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            try:
+                yield lambda: None
+            finally:
+                transaction.set_rollback(True, using=connection.alias)
+    else:
+        raise ValueError(f"no way to put a {connection.vendor} database back")
+
+
+def _irreversible(migration: Any) -> bool:
+    """Whether unapplying ``migration`` raises Django's ``IrreversibleError`` (an operation whose
+    ``reversible`` is false: ``RunPython`` without ``reverse_code``, ``RunSQL`` without ``reverse_sql``, ...)."""
+    return any(not op.reversible for op in migration.operations)
+
+
+def _batch(migrator: _Migrator, schemas: _Schemas, batch: list[tuple[str, str]], head: Schema) -> bool:
+    """Roll back every migration of ``batch`` (leaves of the graph, applied last) in one executor call,
+    compare with ``head`` (the schema they were applied on), migrate them again in one call, compare with the
+    migrated schema.  True when both schemas are identical and nothing failed: each one rolled back alone
+    would have shown nothing either.  The database is put back as it was when it returns False."""
+    if migrator.connection.vendor not in ("sqlite", "postgresql"):
+        return False
+    saved = schemas.saved()
+    migrated = saved[1]
+    with _isolated(migrator.connection) as restore:
+        try:
+            migrator.migrate(keys=batch, backwards=True)
+            same = not compare_schemas(_comparable(head), _comparable(schemas.read()))
+            if same:
+                migrator.migrate(keys=batch)
+                same = not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
+        except Exception:
+            same = False
+        if not same:
+            restore()
+    schemas.restore(saved)
+    return same
+
+
+def _roll_back_one(
+    migrator: _Migrator,
+    schemas: _Schemas,
+    key: tuple[str, str],
+    deltas: dict[tuple[str, str], tuple[Schema, Schema]],
+) -> tuple[dict[str, Any], bool]:
+    """Today's check of one migration: back one step (to its parents in its app), the schema compared with the
+    one it was applied on (a leaf applied last: ``deltas``), forward again, compared with the migrated schema.
+    Returns the record and whether the database is still usable."""
+    record: dict[str, Any] = {"key": list(key), "unapplied": [], "error": None, "irreversible": False}
+    record.update(rollback_diff=[], forward_diff=[])
+    started = time.perf_counter()
+    migrated = schemas.schema
+    node = migrator.graph.node_map[key]
+    parents = [p.key for p in node.parents if p.key[0] == key[0]]
+    targets = parents or [(key[0], None)]
+    try:
+        migrator.migrate(targets=targets)
+        record["unapplied"] = [[a, n] for a, n, _ in migrator.plan]
+        if key in deltas and record["unapplied"] == [list(key)]:
+            rolled_back = schemas.read()
+            expected = _expected(*deltas[key], migrated)
+            record["rollback_diff"] = compare_schemas(
+                _comparable(expected), _comparable(rolled_back), ("before applying", "after rollback")
+            )
+    except Exception as exc:
+        from django.db.migrations.exceptions import IrreversibleError
+
+        record["unapplied"] = [[a, n] for a, n, _ in migrator.plan]
+        record["irreversible"] = isinstance(exc, IrreversibleError)
+        record["error"] = _error(exc)
+        if record["irreversible"]:
+            found = _IRREVERSIBLE_IN.search(str(exc))
+            record["culprit"] = found.group(1).split(".", 1) if found else None
+    try:
+        migrator.migrate()
+        again = schemas.read()  # later checks compare with what is there now, not with a loss already reported
+        record["forward_diff"] = compare_schemas(
+            _comparable(migrated), _comparable(again), ("migrated", "after rollback and migrate")
+        )
+    except Exception as exc:
+        record["error"] = (record["error"] + "; then " if record["error"] else "") + _error(exc)
+        record["seconds"] = time.perf_counter() - started
+        return record, False  # the database is in an unknown state: later rollbacks would prove nothing
+    record["seconds"] = time.perf_counter() - started
+    return record, True
+
+
 def migrate_and_roll_back(connection: Any, rollback: list[tuple[str, str]]) -> dict[str, Any]:
     """A fresh migrate (timed), then for each migration of ``rollback``: back one step, forward again.
 
-    Rollback targets that are leaves of the graph are applied last, one by one, with the schema read before
-    and after each: the schema after rolling one back must equal the schema before it was applied (tables it
-    did not touch as they are at the end).  After going forward again the schema must equal the migrated one.
+    Rollback targets that are leaves of the graph are applied last, with the schema read before and after
+    each: the schema after rolling one back must equal the schema before it was applied (tables it did not
+    touch as they are at the end).  After going forward again the schema must equal the migrated one.
+
+    The reversible leaves are first checked together (all rolled back in one executor call, then forward in
+    one): when the schemas match, each alone would have matched; when anything differs or fails the database
+    is put back and each is checked alone, so the findings are those of one-by-one checks.  Migrations with
+    dependents and irreversible ones are checked alone.  ``batch`` in the result: how many passed together.
     """
     migrator = _Migrator(connection)
-    graph = migrator.executor().loader.graph
+    graph = migrator.graph
     selected = [k for k in rollback if k in graph.nodes]
     tail = [k for k in selected if not graph.node_map[k].children]
-    out: dict[str, Any] = {"timings": migrator.timings, "error": None, "rollbacks": [], "tables": 0}
+    out: dict[str, Any] = {"timings": migrator.timings, "error": None, "rollbacks": [], "tables": 0, "batch": 0}
+    deltas: dict[tuple[str, str], tuple[Schema, Schema]] = {}
     try:
-        full = migrator.executor().migration_plan(graph.leaf_nodes(), clean_start=True)
-        head = [(m.app_label, m.name) for m, _ in full if (m.app_label, m.name) not in tail]
-        migrator.migrate(keys=head)
-        deltas: dict[tuple[str, str], tuple[Schema, Schema]] = {}
-        before = introspect(connection)
-        for key in tail:
-            migrator.migrate(keys=[key])
-            after = introspect(connection)
-            deltas[key] = (before, after)
-            before = after
-        migrated = before
+        full = migrator.executor.migration_plan(graph.leaf_nodes(), clean_start=True)
+        migrator.migrate(keys=[(m.app_label, m.name) for m, _ in full if (m.app_label, m.name) not in tail])
+        # Read once in full before the leaves (Django applies a plan in the graph's order, so they get their
+        # own call), then only the tables each leaf changes.
+        schemas = _Schemas(connection)
+        head = schemas.schema
+
+        def on_apply(key: tuple[str, str], done: bool) -> None:
+            if done:
+                deltas[key] = (before.pop(), schemas.read())
+            else:
+                before.append(schemas.schema)
+
+        before: list[Schema] = []
+        migrator.on_apply = on_apply
+        migrator.migrate(keys=tail)
+        migrator.on_apply = None
         migrator.recording = False
     except Exception as exc:
         out["error"] = _error(exc)
         return out
-    out["tables"] = len(migrated.tables)
-    for key in selected:
-        record: dict[str, Any] = {"key": list(key), "unapplied": [], "error": None, "irreversible": False}
-        record.update(rollback_diff=[], forward_diff=[])
-        out["rollbacks"].append(record)
+    out["tables"] = len(schemas.schema.tables)
+    batch = [k for k in tail if k in deltas and not _irreversible(graph.nodes[k])]
+    passed: set[tuple[str, str]] = set()
+    seconds = 0.0
+    if len(batch) > 1:
         started = time.perf_counter()
-        node = graph.node_map[key]
-        parents = [p.key for p in node.parents if p.key[0] == key[0]]
-        targets = parents or [(key[0], None)]
-        try:
-            migrator.migrate(targets=targets)
-            record["unapplied"] = [[a, n] for a, n, _ in migrator.plan]
-            rolled_back = introspect(connection)
-            if key in deltas and record["unapplied"] == [list(key)]:
-                expected = _expected(*deltas[key], migrated)
-                record["rollback_diff"] = compare_schemas(
-                    _comparable(expected), _comparable(rolled_back), ("before applying", "after rollback")
-                )
-        except Exception as exc:
-            from django.db.migrations.exceptions import IrreversibleError
-
-            record["unapplied"] = [[a, n] for a, n, _ in migrator.plan]
-            record["irreversible"] = isinstance(exc, IrreversibleError)
-            record["error"] = _error(exc)
-            if record["irreversible"]:
-                found = _IRREVERSIBLE_IN.search(str(exc))
-                record["culprit"] = found.group(1).split(".", 1) if found else None
-        try:
-            migrator.migrate()
-            again = introspect(connection)
-            record["forward_diff"] = compare_schemas(
-                _comparable(migrated), _comparable(again), ("migrated", "after rollback and migrate")
-            )
-            migrated = again  # later checks compare with what is there now, not with a loss already reported
-        except Exception as exc:
-            record["error"] = (record["error"] + "; then " if record["error"] else "") + _error(exc)
-            record["seconds"] = time.perf_counter() - started
-            break  # the database is in an unknown state: later rollbacks would prove nothing
-        record["seconds"] = time.perf_counter() - started
+        if _batch(migrator, schemas, batch, head):
+            passed = set(batch)
+            out["batch"] = len(batch)
+        seconds = (time.perf_counter() - started) / len(batch)
+    for key in selected:
+        if key in passed:
+            record = {"key": list(key), "unapplied": [list(key)], "error": None, "irreversible": False}
+            record.update(rollback_diff=[], forward_diff=[], seconds=seconds)
+            out["rollbacks"].append(record)
+            continue
+        record, usable = _roll_back_one(migrator, schemas, key, deltas)
+        out["rollbacks"].append(record)
+        if not usable:
+            break
     return out
 
 

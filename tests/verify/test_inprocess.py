@@ -1,0 +1,177 @@
+"""The rollback step in the Django subprocess: the newest migrations that are leaves of the graph are first
+rolled back and migrated again together (one executor call each way); only when that shows a difference or
+fails are they checked one by one, so the findings name the migration and the difference as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from squashkit import codec
+from squashkit._django import run_action
+from squashkit.graph.model import MigrationKey
+from squashkit.graph.static import load_static
+from squashkit.proof.database import temporary_database
+from squashkit.verify import run_verify
+from tests.graph.helpers import line_of, make_app, write_migration, write_settings
+
+K = MigrationKey
+
+
+def add_column(table: str, column: str) -> str:
+    return (
+        f"migrations.RunSQL('ALTER TABLE {table} ADD COLUMN {column} text', 'ALTER TABLE {table} DROP COLUMN {column}')"
+    )
+
+
+ADD_PRICE = add_column("shop_item", "price")
+#: Forward changes no schema; the reverse drops a column the migration did not add.
+LOSES_NAME = (
+    "migrations.RunSQL(sql='UPDATE shop_item SET id = id', reverse_sql='ALTER TABLE shop_item DROP COLUMN name')"
+)
+IRREVERSIBLE = "migrations.RunPython(lambda apps, schema_editor: None)"
+
+
+def project(root: Path, shop_second: str) -> Path:
+    """Three apps (no models: the tables are made by ``RunSQL``), each with a table and a second migration
+    that is a leaf of the graph: ``shop``'s is ``shop_second``, ``blog``'s and ``news``'s add a column."""
+    for app, table, column, second in (
+        ("blog", "blog_post", "title", add_column("blog_post", "body")),
+        ("news", "news_story", "headline", add_column("news_story", "lead")),
+        ("shop", "shop_item", "name", shop_second),
+    ):
+        folder = make_app(root, app)
+        create = f"CREATE TABLE {table} (id integer PRIMARY KEY, {column} varchar(100) NOT NULL)"
+        write_migration(folder, "0001_initial", operations=[f"migrations.RunSQL({create!r}, 'DROP TABLE {table}')"])
+        write_migration(folder, "0002_second", dependencies=[(app, "0001_initial")], operations=[second])
+    write_settings(root, ["blog", "news", "shop"])
+    return root
+
+
+LEAVES = [K("blog", "0002_second"), K("news", "0002_second"), K("shop", "0002_second")]
+
+
+def migrate_action(root: Path, database: str = "sqlite") -> dict[str, Any]:
+    """The raw result of the ``verify.migrate`` action, rolling back the three leaves."""
+    with temporary_database(database) as db:
+        return run_action(
+            root,
+            "settings",
+            "verify.migrate",
+            {"rollback": [codec.encode_key(k) for k in LEAVES]},
+            databases=db.databases,
+        )
+
+
+def summary(result: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (tuple(r["key"]), r["unapplied"], r["error"], r["irreversible"], r["rollback_diff"], r["forward_diff"])
+        for r in result["rollbacks"]
+    ]
+
+
+def clean(key: K) -> tuple[Any, ...]:
+    return (tuple(key), [list(key)], None, False, [], [])
+
+
+def test_leaves_are_rolled_back_and_migrated_again_together(tmp_path: Path):
+    root = project(tmp_path / "p", ADD_PRICE)
+    result = migrate_action(root)
+    assert result["error"] is None
+    assert result["batch"] == 3
+    assert summary(result) == [clean(k) for k in LEAVES]
+    assert len(result["timings"]) == 6  # the fresh migrate's, not the rollback's
+    report = run_verify(load_static(root), "settings")
+    assert (report.findings, report.exit_code) == ((), 0)
+    assert report.runs[0].rolled_back == tuple(LEAVES)
+
+
+def test_a_leaf_whose_reverse_loses_a_column_is_found_by_the_one_by_one_checks(tmp_path: Path):
+    """The batch shows the lost column; the database is put back and each leaf is checked alone: the finding
+    names shop's migration and the difference, the other two are clean."""
+    root = project(tmp_path / "p", LOSES_NAME)
+    result = migrate_action(root)
+    assert result["batch"] == 0
+    assert summary(result) == [
+        clean(LEAVES[0]),
+        clean(LEAVES[1]),
+        (
+            ("shop", "0002_second"),
+            [["shop", "0002_second"]],
+            None,
+            False,
+            ["table shop_item: column name (varchar(100) NOT NULL) only before applying"],
+            ["table shop_item: column name (varchar(100) NOT NULL) only migrated"],
+        ),
+    ]
+    report = run_verify(load_static(root), "settings")
+    assert [(f.code, f.migration, f.message, f.details) for f in report.findings] == [
+        (
+            "SK604",
+            K("shop", "0002_second"),
+            "rolling back shop.0002_second does not restore the schema it was applied on",
+            ("table shop_item: column name (varchar(100) NOT NULL) only before applying",),
+        ),
+        (
+            "SK604",
+            K("shop", "0002_second"),
+            "after rolling back shop.0002_second and migrating again the schema differs from the migrated one",
+            ("table shop_item: column name (varchar(100) NOT NULL) only migrated",),
+        ),
+    ]
+    assert report.findings[0].path == root / "shop" / "migrations" / "0002_second.py"
+
+
+def test_an_irreversible_leaf_is_kept_out_of_the_batch_and_reported_with_its_line(tmp_path: Path):
+    root = project(tmp_path / "p", IRREVERSIBLE)
+    result = migrate_action(root)
+    assert result["batch"] == 2
+    assert summary(result)[:2] == [clean(LEAVES[0]), clean(LEAVES[1])]
+    assert result["rollbacks"][2]["irreversible"] is True
+    report = run_verify(load_static(root), "settings")
+    (finding,) = report.findings
+    path = root / "shop" / "migrations" / "0002_second.py"
+    assert (finding.code, finding.message) == (
+        "SK605",
+        "shop.0002_second cannot be rolled back: RunPython has no reverse",
+    )
+    assert (finding.path, finding.line) == (path, line_of(path, "RunPython"))
+
+
+def test_a_leaf_whose_rollback_raises_is_reported_alone(tmp_path: Path):
+    """The batch fails part-way (the reverse SQL names a table that does not exist): the database is put back,
+    and the one-by-one checks report that migration's error only."""
+    root = project(tmp_path / "p", "migrations.RunSQL('SELECT 1', 'DROP TABLE shop_nope')")
+    report = run_verify(load_static(root), "settings")
+    assert [(f.code, f.migration, f.message) for f in report.findings] == [
+        (
+            "SK606",
+            K("shop", "0002_second"),
+            "rolling back shop.0002_second fails: OperationalError: no such table: shop_nope",
+        )
+    ]
+
+
+@pytest.mark.postgres
+def test_batch_and_one_by_one_checks_on_postgresql(tmp_path: Path, pg_cluster):
+    """On PostgreSQL the batch runs in one transaction that is rolled back: a clean project passes in one
+    batch, a lossy leaf is found by the one-by-one checks with the difference."""
+    good = migrate_action(project(tmp_path / "good", ADD_PRICE), pg_cluster.dsn("postgres"))
+    assert (good["error"], good["batch"]) == (None, 3)
+    assert summary(good) == [clean(k) for k in LEAVES]
+    bad = migrate_action(project(tmp_path / "bad", LOSES_NAME), pg_cluster.dsn("postgres"))
+    assert bad["batch"] == 0
+    assert summary(bad) == [
+        clean(LEAVES[0]),
+        clean(LEAVES[1]),
+        (
+            ("shop", "0002_second"),
+            [["shop", "0002_second"]],
+            None,
+            False,
+            ["table shop_item: column name (character varying(100) NOT NULL) only before applying"],
+            ["table shop_item: column name (character varying(100) NOT NULL) only migrated"],
+        ),
+    ]
