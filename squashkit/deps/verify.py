@@ -379,10 +379,10 @@ _UNCOLLECTED = "cannot be collected: "
 
 @contextlib.contextmanager
 def _stable_defaults() -> Iterator[None]:
-    """A callable default (``timezone.now``, ``uuid.uuid4``) is still called each time the schema editor asks
-    for a field's default, but the value of its first call for that field is used every time in this process:
-    the SQL of one migration under the original and the rewired graph then differs only if the graph changes
-    it, not because the clock moved."""
+    """A callable default (``timezone.now``, ``uuid.uuid4``) or ``auto_now``/``auto_now_add`` (existing rows get
+    the current time) is still computed each time the schema editor asks for a field's default, but the value
+    of its first call for that field is used every time in this process: the SQL of one migration under the
+    original and the rewired graph then differs only if the graph changes it, not because the clock moved."""
     from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
     original = BaseDatabaseSchemaEditor.__dict__["_effective_default"]
@@ -390,13 +390,18 @@ def _stable_defaults() -> Iterator[None]:
     memo: dict[tuple[Any, ...], Any] = {}
 
     def effective_default(field: Any) -> Any:
-        default = getattr(field, "default", None)
-        if not callable(default) or not field.has_default():
-            return compute(field)
+        value = compute(field)  # called every time: what a callable default runs (a query) is part of the SQL
+        if field.has_default():
+            if not callable(field.default):
+                return value
+            source: object = id(field.default)
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            source = "auto_now"  # Django fills existing rows with the current time
+        else:
+            return value
         model = getattr(field, "model", None)
         label = model._meta.label_lower if model is not None else None
-        value = compute(field)  # called every time: what it runs (a query) is part of the migration's SQL
-        return memo.setdefault((label, field.name, id(default)), value)
+        return memo.setdefault((label, field.name, source), value)
 
     BaseDatabaseSchemaEditor._effective_default = staticmethod(effective_default)  # type: ignore[method-assign]
     try:
