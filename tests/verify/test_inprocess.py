@@ -4,6 +4,8 @@ fails are they checked one by one, so the findings name the migration and the di
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +177,82 @@ def test_batch_and_one_by_one_checks_on_postgresql(tmp_path: Path, pg_cluster):
             ["table shop_item: column name (character varying(100) NOT NULL) only migrated"],
         ),
     ]
+
+
+TRACKED = """
+import sys
+import django
+from django.conf import settings
+database = sys.argv[1]
+if database.startswith("postgresql://"):
+    from urllib.parse import urlsplit
+    url = urlsplit(database)
+    db = {"ENGINE": "django.db.backends.postgresql", "NAME": url.path[1:], "USER": url.username,
+          "PASSWORD": url.password, "HOST": url.hostname, "PORT": url.port}
+else:
+    db = {"ENGINE": "django.db.backends.sqlite3", "NAME": database}
+settings.configure(INSTALLED_APPS=[], DATABASES={"default": db})
+django.setup()
+from django.db import connection
+from squashkit.proof.inprocess import introspect
+from squashkit.verify.inprocess import _Schemas
+
+statements = [s for s in sys.stdin.read().split(";") if s.strip()]
+with connection.cursor() as cursor:
+    cursor.execute(statements[0])
+schemas = _Schemas(connection)
+checked = 0
+for statement in statements[1:]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert schemas.read() == introspect(connection), statement
+    checked += 1
+print(checked, len(schemas.schema.tables))
+"""
+
+#: Every kind of change a migration makes; after each the tracked schema must equal a full introspection.
+CHANGES = """
+CREATE TABLE a (id integer PRIMARY KEY, name varchar(10) NOT NULL);
+CREATE TABLE b (id integer PRIMARY KEY, a_id integer REFERENCES a (id), n integer);
+ALTER TABLE b ADD COLUMN note text DEFAULT 'x';
+CREATE INDEX b_n_idx ON b (n);
+CREATE UNIQUE INDEX b_n_uniq ON b (n, a_id);
+DROP INDEX b_n_idx;
+ALTER TABLE a RENAME TO a2;
+ALTER TABLE a2 RENAME COLUMN name TO title;
+ALTER TABLE b DROP COLUMN note;
+CREATE VIEW v AS SELECT id FROM b;
+CREATE TABLE c (id integer PRIMARY KEY, b_id integer NOT NULL REFERENCES b (id), CHECK (b_id > 0));
+DROP TABLE c
+"""
+
+PG_CHANGES = """;
+ALTER TABLE b ALTER COLUMN n TYPE bigint;
+ALTER TABLE b ALTER COLUMN n SET DEFAULT 3;
+ALTER TABLE b ALTER COLUMN n SET NOT NULL;
+ALTER TABLE b ADD CONSTRAINT b_n_positive CHECK (n > 0);
+ALTER TABLE b DROP CONSTRAINT b_n_positive
+"""
+
+
+def test_the_tracked_schema_equals_a_full_introspection_after_each_change_sqlite(tmp_path: Path):
+    """Reads after a change introspect only the tables whose sqlite_master rows changed; the schema read is
+    the one a full introspection gives (a renamed table changes the foreign keys pointing at it, too)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", TRACKED, str(tmp_path / "db.sqlite3")],
+        input=CHANGES,
+        capture_output=True,
+        text=True,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "11 2\n", "")
+
+
+@pytest.mark.postgres
+def test_the_tracked_schema_equals_a_full_introspection_after_each_change_postgresql(pg_cluster, pg_database):
+    proc = subprocess.run(
+        [sys.executable, "-c", TRACKED, pg_cluster.dsn(pg_database)],
+        input=CHANGES + PG_CHANGES,
+        capture_output=True,
+        text=True,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "16 2\n", "")
