@@ -10,7 +10,8 @@ the verify command) is an *action*: a function registered in :mod:`squashkit._dj
 * ``-P`` keeps the working folder (the project root, where settings' relative paths resolve) off
   ``sys.path``; ``PYTHONPATH`` puts the project's import root first (:mod:`squashkit._syspath`).
 * One timeout policy: ``timeout=`` when given, else ``$SQUASHKIT_DJANGO_TIMEOUT`` (seconds), else
-  :data:`DEFAULT_TIMEOUT` (600 s); ``0`` means no limit.
+  :data:`DEFAULT_TIMEOUT` (600 s), or :data:`MIGRATE_TIMEOUT` (6 h) for the actions that migrate whole
+  temporary databases (:data:`MIGRATING_ACTIONS`); ``0`` means no limit.
 * One payload format: :mod:`squashkit.codec` JSON both ways; the project may print what it likes, the
   result travels on a descriptor of its own.
 * One error: :class:`~squashkit.errors.DjangoError` with Django's message (``reason``), the stage that failed
@@ -20,7 +21,22 @@ the verify command) is an *action*: a function registered in :mod:`squashkit._dj
 
 from __future__ import annotations
 
-from squashkit._django.runner import DEFAULT_TIMEOUT, TIMEOUT_ENV, resolve_timeout, run_action
+from squashkit._django.runner import (
+    DEFAULT_TIMEOUT,
+    MIGRATE_TIMEOUT,
+    MIGRATING_ACTIONS,
+    TIMEOUT_ENV,
+    resolve_timeout,
+    run_action,
+)
 from squashkit.errors import DjangoError
 
-__all__ = ["DEFAULT_TIMEOUT", "TIMEOUT_ENV", "DjangoError", "resolve_timeout", "run_action"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MIGRATE_TIMEOUT",
+    "MIGRATING_ACTIONS",
+    "TIMEOUT_ENV",
+    "DjangoError",
+    "resolve_timeout",
+    "run_action",
+]

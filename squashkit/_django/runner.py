@@ -13,21 +13,31 @@ import squashkit.codec as codec
 from squashkit._syspath import pythonpath
 from squashkit.errors import DjangoError
 
-__all__ = ["DEFAULT_TIMEOUT", "TIMEOUT_ENV", "resolve_timeout", "run_action"]
+__all__ = ["DEFAULT_TIMEOUT", "MIGRATE_TIMEOUT", "MIGRATING_ACTIONS", "TIMEOUT_ENV", "resolve_timeout", "run_action"]
 
 #: Seconds a Django subprocess may run unless ``timeout=`` or ``$SQUASHKIT_DJANGO_TIMEOUT`` say otherwise.
 DEFAULT_TIMEOUT = 600.0
+#: The same for the actions that migrate whole databases (a fresh migrate of a project with thousands of
+#: migrations takes tens of minutes on SQLite; deps verification runs two): a guard against a hang, not a budget.
+MIGRATE_TIMEOUT = 6 * 3600.0
+#: Actions that migrate (or replay the whole plan on) temporary databases: their time grows with the project.
+MIGRATING_ACTIONS = frozenset(
+    {"verify", "proof.schema", "proof.sql", "squash.generate", "squash.optimize", "squash.prove"}
+    | {"verify.migrate", "verify.schemas"}
+)
 TIMEOUT_ENV = "SQUASHKIT_DJANGO_TIMEOUT"
 
 
-def resolve_timeout(timeout: float | None = None) -> float | None:
-    """``timeout``, else ``$SQUASHKIT_DJANGO_TIMEOUT``, else :data:`DEFAULT_TIMEOUT`; ``0`` (or less) means none."""
+def resolve_timeout(timeout: float | None = None, action: str | None = None) -> float | None:
+    """``timeout``, else ``$SQUASHKIT_DJANGO_TIMEOUT``, else :data:`DEFAULT_TIMEOUT` (:data:`MIGRATE_TIMEOUT`
+    for an action of :data:`MIGRATING_ACTIONS`); ``0`` (or less) means none."""
+    default = MIGRATE_TIMEOUT if action in MIGRATING_ACTIONS else DEFAULT_TIMEOUT
     if timeout is None:
         text = os.environ.get(TIMEOUT_ENV, "").strip()
         try:
-            timeout = float(text) if text else DEFAULT_TIMEOUT
+            timeout = float(text) if text else default
         except ValueError:
-            timeout = DEFAULT_TIMEOUT
+            timeout = default
     return timeout if timeout > 0 else None
 
 
@@ -61,7 +71,7 @@ def run_action(
     environ["PYTHONDONTWRITEBYTECODE"] = "1"
     if env:
         environ.update(env)
-    limit = resolve_timeout(timeout)
+    limit = resolve_timeout(timeout, action)
     read_fd, write_fd = os.pipe()
     reader: _Reader | None = None
     argv = [sys.executable, "-B", "-P", "-m", "squashkit._django.child", action, str(write_fd)]

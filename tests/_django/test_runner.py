@@ -85,6 +85,21 @@ def test_timeout_policy(monkeypatch):
     assert resolve_timeout() is None
 
 
+def test_migrating_actions_get_the_long_default(monkeypatch):
+    """A fresh migrate of 100 apps x 50 migrations took 24 minutes on SQLite here; deps verification runs two
+    of them and was killed at 600 s.  Reading actions keep 600 s; the variable still overrides both."""
+    from squashkit._django import MIGRATE_TIMEOUT, MIGRATING_ACTIONS
+    from squashkit._django.actions import all_actions
+
+    monkeypatch.delenv(TIMEOUT_ENV, raising=False)
+    assert resolve_timeout(None, "verify") == MIGRATE_TIMEOUT == 6 * 3600
+    assert resolve_timeout(None, "load") == resolve_timeout(None, "aliases") == DEFAULT_TIMEOUT
+    assert resolve_timeout(5, "verify") == 5
+    monkeypatch.setenv(TIMEOUT_ENV, "42")
+    assert resolve_timeout(None, "proof.schema") == 42
+    assert set(all_actions()) >= MIGRATING_ACTIONS  # every name is a registered action
+
+
 @pytest.fixture
 def conflicts(tmp_path: Path) -> Path:
     root = copy_fixture("conflicts", tmp_path)
