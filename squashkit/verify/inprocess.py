@@ -111,8 +111,28 @@ class _Migrator:
         self.plan = [[m.app_label, m.name, b] for m, b in plan]
         if plan:
             self._stale = True
-            self.executor.migrate(targets, plan=plan)
+            if all(b for _, b in plan):
+                self._unapply(plan, graph)
+            else:
+                self.executor.migrate(targets, plan=plan)
         return self.plan
+
+    def _unapply(self, plan: list[Any], graph: Any) -> None:
+        """``executor.migrate`` for a backwards plan, with the migrations to unapply last in the full plan.
+
+        Django computes the state before each migration to unapply by walking its full plan, with every model
+        rendered from the first of them on; on a graph of thousands of migrations where that one comes early
+        (a leaf of the first app), the rendered walk over the rest costs minutes.  The migrations unapplied are
+        closed under their applied dependents (a backwards plan, or leaves), so moving them to the end keeps a
+        valid order; the state before each is then built from every other applied migration (the database as
+        it is) without rendering, and only they are walked rendered."""
+        executor = self.executor
+        executor.recorder.ensure_schema()
+        going = {m for m, _ in plan}
+        full = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
+        full = [p for p in full if p[0] not in going] + [p for p in full if p[0] in going]
+        executor._migrate_all_backwards(plan, full, fake=False)
+        executor.check_replacements()
 
 
 def _fingerprint(connection: Any) -> dict[str, Any] | None:
