@@ -218,6 +218,7 @@ def collect_sql(connection: Any) -> tuple[dict[tuple[str, str], list[str]], dict
     errors: dict[tuple[str, str], str] = {}
     for migration, _backwards in plan:
         key = (migration.app_label, migration.name)
+        before = state.clone()  # apply() changes the state in place, operation by operation
         try:
             with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
                 state = migration.apply(state, editor, collect_sql=True)
@@ -225,7 +226,7 @@ def collect_sql(connection: Any) -> tuple[dict[tuple[str, str], list[str]], dict
         except Exception as exc:
             errors[key] = f"{type(exc).__name__}: {exc}"
             collected[key] = []
-            state = migration.mutate_state(state, preserve=False)
+            state = migration.mutate_state(before, preserve=False)
     return collected, errors
 
 

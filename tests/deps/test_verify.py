@@ -181,10 +181,10 @@ def test_the_database_proof_rejects_what_only_the_sql_shows(tmp_path: Path) -> N
 
 def test_callable_defaults_and_uncollectable_sql_are_judged_per_proposal(tmp_path: Path) -> None:
     """Was: stamps.0003 (sound) failed twice over: "the SQL of stamps.0002_stamp_created_at on sqlite changes"
-    (its ``timezone.now`` default and ``auto_now_add`` field are a new timestamp on every migrate), and, with the docs.0002 proposal in the
-    same set, "the SQL of stamps.0003_stamp_collection on sqlite changes (sqlmigrate): OperationalError: no such
-    table: catalog_collection", an error collecting the SQL of docs.0002 (whose default reads a table) blamed
-    on every proposal."""
+    (its ``timezone.now`` default and ``auto_now_add`` field are a new timestamp on every migrate), and, with
+    the docs.0002 proposal in the same set, "the SQL of stamps.0003_stamp_collection on sqlite changes
+    (sqlmigrate): OperationalError: no such table: catalog_collection", an error collecting the SQL of docs.0002
+    (whose default reads a table) blamed on every proposal."""
     from tests.conftest import FIXTURES, copy_project
 
     root = copy_project(FIXTURES / "callable_defaults", tmp_path / "callable_defaults")

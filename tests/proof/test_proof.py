@@ -186,3 +186,18 @@ def test_states_compare_without_creation_counter_noise():
     built apart compare unequal; compare_states normalises every field through deconstruct()."""
     proc = subprocess.run([sys.executable, "-c", STATES], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False [] ['shop.item']"
+
+
+def test_sql_collection_goes_on_after_a_migration_failing_halfway(tmp_path: Path):
+    """Was: the whole collection crashed (pretix: KeyError: ('pretixbase', 'eventpermission')).  docs.0003 removes
+    a field, then its AddField's default reads a table of the empty database and raises; the state was then
+    replayed over the half-applied one, removing the field twice (KeyError: 'title')."""
+    from tests.conftest import FIXTURES
+
+    root = copy_project(FIXTURES / "callable_defaults", tmp_path / "callable_defaults")
+    sql = collect_sql(root, "settings", database="sqlite")
+    assert sql[K("docs", "0003_document_section")] == [
+        "-- cannot be collected: OperationalError: no such table: catalog_collection"
+    ]
+    assert len(sql) == 9  # the migrations after it are collected too
+    assert any('REFERENCES "catalog_collection"' in s for s in sql[K("stamps", "0003_stamp_collection")])
