@@ -403,11 +403,11 @@ def _stable_defaults() -> Iterator[None]:
         label = model._meta.label_lower if model is not None else None
         return memo.setdefault((label, field.name, source), value)
 
-    BaseDatabaseSchemaEditor._effective_default = staticmethod(effective_default)  # type: ignore[method-assign]
+    BaseDatabaseSchemaEditor._effective_default = staticmethod(effective_default)  # type: ignore[method-assign,unused-ignore]
     try:
         yield
     finally:
-        BaseDatabaseSchemaEditor._effective_default = original  # type: ignore[method-assign]
+        BaseDatabaseSchemaEditor._effective_default = original  # type: ignore[method-assign,unused-ignore]
 
 
 def _sql_at(graph: Any, key: Any, connection: Any, real_apps: Any) -> list[str]:
@@ -432,8 +432,8 @@ def _compare_sql(old: Any, new: Any, keys: list[Any], real_apps: Any) -> dict[An
             try:
                 before, after = _sql_at(old, key, connection, real_apps), _sql_at(new, key, connection, real_apps)
             except Exception as exc:  # an operation reading the database (a callable default): this key only
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                differing[key] = f"{_UNCOLLECTED}{type(exc).__name__}: {first}"[:200]
+                line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                differing[key] = f"{_UNCOLLECTED}{type(exc).__name__}: {line}"[:200]
                 continue
             if before != after:
                 first = next((b for a, b in zip(before, after, strict=False) if a != b), None)
