@@ -285,6 +285,39 @@ def _batch(migrator: _Migrator, schemas: _Schemas, batch: list[tuple[str, str]],
     return same
 
 
+def _batch_dependents(
+    migrator: _Migrator, schemas: _Schemas, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], list[list[str]]] | None:
+    """Migrations other migrations depend on, checked together: one backwards plan to each one's parents in its
+    app (their dependents in every app unapplied with them), then forward again in one call; the schema must
+    equal the migrated one.  Each alone is exactly that check for its own part of the plan, so when nothing
+    fails and the schema matches, each alone would have passed.  Returns what each one's own rollback
+    unapplies, or None (the database put back as it was) when the plan is not a pure rollback, holds an
+    irreversible migration, or anything fails or differs: then each is checked alone."""
+    if migrator.connection.vendor not in ("sqlite", "postgresql"):
+        return None
+    graph = migrator.graph
+    executor = migrator.executor
+    targets = {k: [p.key for p in graph.node_map[k].parents if p.key[0] == k[0]] or [(k[0], None)] for k in keys}
+    plan = executor.migration_plan([t for ts in targets.values() for t in ts])
+    if not plan or not all(backwards for _, backwards in plan) or any(_irreversible(m) for m, _ in plan):
+        return None
+    unapplied = {k: [[m.app_label, m.name] for m, _ in executor.migration_plan(t)] for k, t in targets.items()}
+    saved = schemas.saved()
+    migrated = saved[1]
+    with _isolated(migrator.connection) as restore:
+        try:
+            migrator.migrate(targets=[t for ts in targets.values() for t in ts])
+            migrator.migrate()
+            same = not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
+        except Exception:
+            same = False
+        if not same:
+            restore()
+    schemas.restore(saved)
+    return unapplied if same else None
+
+
 def _roll_back_one(
     migrator: _Migrator,
     schemas: _Schemas,
@@ -343,7 +376,8 @@ def migrate_and_roll_back(connection: Any, rollback: list[tuple[str, str]]) -> d
     The reversible leaves are first checked together (all rolled back in one executor call, then forward in
     one): when the schemas match, each alone would have matched; when anything differs or fails the database
     is put back and each is checked alone, so the findings are those of one-by-one checks.  Migrations with
-    dependents and irreversible ones are checked alone.  ``batch`` in the result: how many passed together.
+    dependents are checked together the same way (:func:`_batch_dependents`), and alone when that fails;
+    irreversible leaves are checked alone.  ``batch`` in the result: how many passed together.
     """
     migrator = _Migrator(connection)
     graph = migrator.graph
@@ -383,10 +417,19 @@ def migrate_and_roll_back(connection: Any, rollback: list[tuple[str, str]]) -> d
             passed = set(batch)
             out["batch"] = len(batch)
         seconds = (time.perf_counter() - started) / len(batch)
+    dependents = [k for k in selected if k not in tail]
+    together: dict[tuple[str, str], list[list[str]]] = {}
+    each = 0.0
+    if len(dependents) > 1:
+        started = time.perf_counter()
+        together = _batch_dependents(migrator, schemas, dependents) or {}
+        out["batch"] += len(together)
+        each = (time.perf_counter() - started) / len(dependents)
     for key in selected:
-        if key in passed:
-            record = {"key": list(key), "unapplied": [list(key)], "error": None, "irreversible": False}
-            record.update(rollback_diff=[], forward_diff=[], seconds=seconds)
+        if key in passed or key in together:
+            unapplied = together.get(key, [list(key)])
+            record = {"key": list(key), "unapplied": unapplied, "error": None, "irreversible": False}
+            record.update(rollback_diff=[], forward_diff=[], seconds=seconds if key in passed else each)
             out["rollbacks"].append(record)
             continue
         record, usable = _roll_back_one(migrator, schemas, key, deltas)
