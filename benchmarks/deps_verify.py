@@ -26,7 +26,6 @@ import argparse
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -67,25 +66,6 @@ def _env(root: Path, settings: str) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = settings
     env["PYTHONPATH"] = os.pathsep.join([str(root), str(ROOT)])
     return env
-
-
-def _pg_database(dsn: str, name: str, *, drop: bool = False) -> dict[str, Any]:
-    import psycopg
-    from psycopg import sql
-    from psycopg.conninfo import conninfo_to_dict
-
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        statement = "DROP DATABASE IF EXISTS {} WITH (FORCE)" if drop else "CREATE DATABASE {}"
-        conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
-    params = conninfo_to_dict(dsn)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": name,
-        "HOST": str(params.get("host") or ""),
-        "PORT": str(params.get("port") or ""),
-        "USER": str(params.get("user") or ""),
-        "PASSWORD": str(params.get("password") or ""),
-    }
 
 
 def _migrate(root: Path, settings: str) -> float:
@@ -142,14 +122,13 @@ def _measure_all(args: argparse.Namespace) -> list[dict[str, Any]]:
         if not args.no_sqlite:
             results.append(measure(root, settings, "sqlite", baseline=not args.no_baseline))
         if args.dsn:
-            name = f"squashkit_bench_{secrets.token_hex(4)}"
-            database = _pg_database(args.dsn, name)
-            module = "benchmark_pg_settings"
-            (root / f"{module}.py").write_text(_PG_SETTINGS.format(base=settings, database=database))
-            try:
+            from squashkit.proof.database import temporary_database
+
+            with temporary_database(args.dsn) as database:  # a new database on that server, dropped afterwards
+                module = "benchmark_pg_settings"
+                config = database.databases["default"]
+                (root / f"{module}.py").write_text(_PG_SETTINGS.format(base=settings, database=config))
                 results.append(measure(root, module, "postgresql", baseline=not args.no_baseline))
-            finally:
-                _pg_database(args.dsn, name, drop=True)
     return results
 
 

@@ -268,21 +268,30 @@ def _batch(migrator: _Migrator, schemas: _Schemas, batch: list[tuple[str, str]],
     would have shown nothing either.  The database is put back as it was when it returns False."""
     if migrator.connection.vendor not in ("sqlite", "postgresql"):
         return False
+
+    def check(migrated: Schema) -> bool:
+        migrator.migrate(keys=batch, backwards=True)
+        if compare_schemas(_comparable(head), _comparable(schemas.read())):
+            return False
+        migrator.migrate(keys=batch)
+        return not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
+
+    return _attempt(migrator, schemas, check)
+
+
+def _attempt(migrator: _Migrator, schemas: _Schemas, check: Callable[[Schema], bool]) -> bool:
+    """Run ``check(migrated schema)`` (it migrates and compares) so that its work can be undone: True when it
+    passed; otherwise (False or an error) the database and the tracked schema are put back as they were."""
     saved = schemas.saved()
-    migrated = saved[1]
     with _isolated(migrator.connection) as restore:
         try:
-            migrator.migrate(keys=batch, backwards=True)
-            same = not compare_schemas(_comparable(head), _comparable(schemas.read()))
-            if same:
-                migrator.migrate(keys=batch)
-                same = not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
+            passed = check(saved[1])
         except Exception:
-            same = False
-        if not same:
+            passed = False
+        if not passed:
             restore()
     schemas.restore(saved)
-    return same
+    return passed
 
 
 def _batch_dependents(
@@ -303,19 +312,13 @@ def _batch_dependents(
     if not plan or not all(backwards for _, backwards in plan) or any(_irreversible(m) for m, _ in plan):
         return None
     unapplied = {k: [[m.app_label, m.name] for m, _ in executor.migration_plan(t)] for k, t in targets.items()}
-    saved = schemas.saved()
-    migrated = saved[1]
-    with _isolated(migrator.connection) as restore:
-        try:
-            migrator.migrate(targets=[t for ts in targets.values() for t in ts])
-            migrator.migrate()
-            same = not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
-        except Exception:
-            same = False
-        if not same:
-            restore()
-    schemas.restore(saved)
-    return unapplied if same else None
+
+    def check(migrated: Schema) -> bool:
+        migrator.migrate(targets=[t for ts in targets.values() for t in ts])
+        migrator.migrate()
+        return not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
+
+    return unapplied if _attempt(migrator, schemas, check) else None
 
 
 def _roll_back_one(
