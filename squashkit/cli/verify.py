@@ -121,6 +121,8 @@ def _markdown(report: VerifyReport) -> str:
 @click.command("verify")
 @options.project_argument
 @options.settings_option
+@options.app_option
+@options.cache_option
 @click.option("--since", metavar="REF", default=None, help="Roll back the migrations changed since this git revision.")
 @click.option(
     "--dsn",
@@ -130,16 +132,18 @@ def _markdown(report: VerifyReport) -> str:
 )
 @click.option("--schemas", type=click.IntRange(min=0), default=0, help="Also migrate N throwaway PostgreSQL schemas.")
 @click.option(
-    "--select", "select", multiple=True, metavar="CODE", help="Rule codes or prefixes to report (repeatable)."
+    "--select", "select", multiple=True, metavar="CODE", help="Rule codes or prefixes to report (repeatable, or A,B)."
 )
 @click.option(
-    "--ignore", "ignore", multiple=True, metavar="CODE", help="Rule codes or prefixes not to report (repeatable)."
+    "--ignore", "ignore", multiple=True, metavar="CODE", help="Rule codes or prefixes to skip (repeatable, or A,B)."
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @options.handle_errors
 def command(
     project_dir: Path,
     settings: str | None,
+    apps: tuple[str, ...],
+    no_cache: bool,
     since: str | None,
     dsn: str | None,
     schemas: int,
@@ -147,11 +151,14 @@ def command(
     ignore: tuple[str, ...],
     fmt: str,
 ) -> None:
-    """Check migrations on real, throwaway databases: missing migrations, graph, fresh migrate, rollbacks."""
+    """Check migrations on real, throwaway databases: missing migrations, graph, fresh migrate, rollbacks.
+
+    --app restricts the rollback step to those apps; the fresh migrate always runs the whole project."""
     from squashkit.config import discover_settings
     from squashkit.graph.static import load_static
 
-    project = load_static(project_dir)
+    project = load_static(project_dir, cache=not no_cache)
+    options.check_apps(project, apps)
     settings = settings or discover_settings(project.root)
     if not settings:
         raise UsageError(
@@ -169,7 +176,15 @@ def command(
         click.echo(f"verify: {message}", err=True)
 
     report = run_verify(
-        project, settings, since=since, dsn=dsn, schemas=schemas, progress=progress, select=select, ignore=ignore
+        project,
+        settings,
+        since=since,
+        dsn=dsn,
+        schemas=schemas,
+        progress=progress,
+        select=select,
+        ignore=ignore,
+        apps=apps,
     )
     if fmt == "json":
         echo_json(report.to_dict())

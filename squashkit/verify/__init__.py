@@ -260,12 +260,15 @@ def changed_since(root: Path, ref: str) -> set[Path]:
     return changed_files(root, ref)
 
 
-def rollback_targets(project: Project, changed: set[Path] | None) -> list[MigrationKey]:
-    """The migrations to roll back: per project app, the oldest changed one (``changed`` given) or the newest
-    (each leaf of the app's own chain, as Django's graph has it on an empty database)."""
+def rollback_targets(project: Project, changed: set[Path] | None, apps: Sequence[str] = ()) -> list[MigrationKey]:
+    """The migrations to roll back: per project app (those of ``apps`` when given), the oldest changed one
+    (``changed`` given) or the newest (each leaf of the app's own chain, as Django's graph has it on an empty
+    database)."""
     graph = project.graph()
     out: list[MigrationKey] = []
     for app in project.project_apps:
+        if apps and app not in apps:
+            continue
         chain = [m.key for m in project.app_migrations(app) if m.key in graph.succ]
         if changed is None:
             out += [k for k in chain if not any(c.app_label == app for c in graph.succ[k])]
@@ -286,8 +289,10 @@ def run_verify(
     timeout: float | None = None,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    apps: Sequence[str] = (),
 ) -> VerifyReport:
-    """Run every step; see the module docstring.  ``project``: the static load (paths and lines).
+    """Run every step; see the module docstring.  ``project``: the static load (paths and lines).  ``apps``
+    restricts the rollback step to those apps (the fresh migrate always runs the whole project).
 
     ``select``/``ignore``: rule codes or prefixes, as ``squashkit check`` (the more specific prefix wins); a
     step whose rules are all deselected still runs (later steps need it) but reports nothing."""
@@ -308,7 +313,7 @@ def run_verify(
         progress(f"{name}{' (' + database + ')' if database else ''}: {status} in {steps[-1].seconds:.1f} s")
 
     changed = changed_since(root, since) if since else None
-    targets = rollback_targets(project, changed)
+    targets = rollback_targets(project, changed, apps)
 
     progress("checking for model changes and the graph (makemigrations --check --dry-run) ...")
     started = time.perf_counter()
@@ -352,8 +357,8 @@ def run_verify(
                     database=label,
                 )
             )
-        apps, slowest = _summarise_timings(result["timings"])
-        total = sum(a.seconds for a in apps)
+        per_app, slowest = _summarise_timings(result["timings"])
+        total = sum(a.seconds for a in per_app)
         summary = f"{len(result['timings'])} migrations in {total:.1f} s" if not result["error"] else "failed"
         rollback_seconds = sum(r.get("seconds", 0.0) for r in result["rollbacks"])
         step("migrate", label, started, migrate_findings, summary, time.perf_counter() - started - rollback_seconds)
@@ -432,7 +437,7 @@ def run_verify(
                 database if database == "sqlite" else "postgresql",
                 label,
                 total,
-                apps,
+                per_app,
                 slowest,
                 tuple(rolled),
                 schema_seconds,

@@ -98,6 +98,7 @@ def test_shared_options_are_offered_alike() -> None:
         "deps": cli.get_command(ctx, "deps"),
         "graph": cli.get_command(ctx, "graph"),
         "history show": history.get_command(ctx, "show"),
+        "verify": cli.get_command(ctx, "verify"),
     }
     for name, command in commands.items():
         assert command is not None

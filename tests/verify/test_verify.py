@@ -189,6 +189,23 @@ def test_rollback_targets_since_a_git_revision(tmp_path: Path):
     ]
 
 
+def test_rollback_targets_of_some_apps(tmp_path: Path, run_cli):
+    """--app restricts the rollback step to those apps; an unknown label is an error before anything runs."""
+    project = load_static(SAMPLE_PROJECT)
+    everything = rollback_targets(project, None)
+    assert {k.app_label for k in everything} == set(project.project_apps)
+    some = rollback_targets(project, None, ["billing", "customers"])
+    assert some == [k for k in everything if k.app_label in ("billing", "customers")]
+    assert {k.app_label for k in some} == {"billing", "customers"}
+    root = copy_project(SAMPLE_PROJECT, tmp_path / "sample_project")
+    result = run_cli("verify", root, "--settings", SETTINGS, "--app", "nope")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: No app with label 'nope' (known apps: accounts, billing, customers, inventory, purchase_orders, "
+        "sales_orders)\n"
+    )
+
+
 def test_verify_needs_settings_and_a_server_for_schemas(tmp_path: Path, run_cli):
     root = copy_project(SAMPLE_PROJECT, tmp_path / "sample_project")
     result = run_cli("verify", root, "--settings", SETTINGS, "--schemas", "3")
@@ -298,3 +315,13 @@ def test_a_migration_naming_the_public_schema_fails_in_throwaway_schemas(tmp_pat
             ' relation "shop_shared" already exists',
         ),
     ]
+
+
+def test_verify_app_rolls_back_only_those_apps(tmp_path: Path, run_cli):
+    from tests.verify.test_inprocess import ADD_PRICE, project
+
+    root = project(tmp_path / "p", ADD_PRICE)
+    result = run_cli("verify", root, "--settings", "settings", "--app", "shop", "--app", "news", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (run,) = json.loads(result.stdout)["migrate"]
+    assert run["rolled_back"] == ["news.0002_second", "shop.0002_second"]
