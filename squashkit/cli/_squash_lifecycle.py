@@ -25,14 +25,9 @@ READY_SCOPE = (
     "mandatory."
 )
 
-settings_option = click.option(
-    "--settings",
-    "settings",
-    default=None,
-    metavar="MODULE",
-    envvar="SQUASHKIT_SETTINGS",
-    help="Django settings module, to read the project's default database ([tool.squashkit] settings or "
-    "manage.py otherwise); migrations are always read statically (env: SQUASHKIT_SETTINGS).",
+settings_option = options.settings_option_with(
+    "Django settings module, to read the project's default database ([tool.squashkit] settings or "
+    "manage.py otherwise); migrations are always read statically"
 )
 require_env_option = click.option(
     "--require-env",

@@ -34,24 +34,28 @@ project_argument = click.argument(
     default=".",
     type=click.Path(file_okay=False, path_type=Path),
 )
-settings_option = click.option(
-    "--settings",
-    "settings",
-    default=None,
-    metavar="MODULE",
-    envvar="SQUASHKIT_SETTINGS",
-    help="Django settings module: load through Django's MigrationLoader instead of statically "
-    "(env: SQUASHKIT_SETTINGS).",
+
+
+def settings_option_with(help: str) -> Callable[[F], F]:
+    """``--settings MODULE`` (env ``SQUASHKIT_SETTINGS``), with what the settings are for in this command."""
+    option: Callable[[F], F] = click.option(
+        "--settings",
+        "settings",
+        default=None,
+        metavar="MODULE",
+        envvar="SQUASHKIT_SETTINGS",
+        help=f"{help} (env: SQUASHKIT_SETTINGS).",
+    )
+    return option
+
+
+settings_option = settings_option_with(
+    "Django settings module: load through Django's MigrationLoader instead of statically"
 )
 #: ``deps`` reads migrations statically whatever the settings: they verify proposals and name the default database
-verify_settings_option = click.option(
-    "--settings",
-    "settings",
-    default=None,
-    metavar="MODULE",
-    envvar="SQUASHKIT_SETTINGS",
-    help="Django settings module used to verify the proposals and to read the default database (default: "
-    "[tool.squashkit] settings, else manage.py's); migrations are still read statically (env: SQUASHKIT_SETTINGS).",
+verify_settings_option = settings_option_with(
+    "Django settings module used to verify the proposals and to read the default database (default: "
+    "[tool.squashkit] settings, else manage.py's); migrations are still read statically"
 )
 django_option = click.option(
     "--django",

@@ -120,7 +120,10 @@ def _markdown(report: VerifyReport) -> str:
 
 @click.command("verify")
 @options.project_argument
-@options.settings_option
+@options.settings_option_with(
+    "Django settings module of the project (default: [tool.squashkit] settings, else manage.py's); its "
+    "DATABASES are replaced by throwaway databases, and migrations are read statically for paths and lines"
+)
 @options.app_option
 @options.cache_option
 @click.option("--since", metavar="REF", default=None, help="Roll back the migrations changed since this git revision.")
