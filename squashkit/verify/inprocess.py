@@ -297,24 +297,36 @@ def _attempt(migrator: _Migrator, schemas: _Schemas, check: Callable[[Schema], b
 def _batch_dependents(
     migrator: _Migrator, schemas: _Schemas, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], list[list[str]]] | None:
-    """Migrations other migrations depend on, checked together: one backwards plan to each one's parents in its
-    app (their dependents in every app unapplied with them), then forward again in one call; the schema must
-    equal the migrated one.  Each alone is exactly that check for its own part of the plan, so when nothing
-    fails and the schema matches, each alone would have passed.  Returns what each one's own rollback
-    unapplies, or None (the database put back as it was) when the plan is not a pure rollback, holds an
-    irreversible migration, or anything fails or differs: then each is checked alone."""
+    """Migrations other migrations depend on, checked together.  Each one's own check is Django's backwards
+    plan to its parents in its app (its dependents in every app unapplied with it), then forward again.  Here
+    the union of those plans is unapplied in one call (in the reverse of the full plan's order: the union of
+    sets closed under their dependents is closed too), then everything is migrated forward in one call; the
+    schema must equal the migrated one.  Each one's own plan is part of the union, so when nothing fails and
+    the schema matches, each alone would have passed.  (A plan to all their parents at once is not a rollback
+    when one's parent lies in another's plan: on the generated 100x50 project 10 of 15 do.)
+
+    Migrations whose own plan holds an irreversible migration are left out (checked alone, where the finding
+    names the culprit).  Returns what each batched one's own rollback unapplies, or None (the database put
+    back as it was) when fewer than two can be batched or anything fails or differs: then each is checked
+    alone."""
     if migrator.connection.vendor not in ("sqlite", "postgresql"):
         return None
     graph = migrator.graph
     executor = migrator.executor
-    targets = {k: [p.key for p in graph.node_map[k].parents if p.key[0] == k[0]] or [(k[0], None)] for k in keys}
-    plan = executor.migration_plan([t for ts in targets.values() for t in ts])
-    if not plan or not all(backwards for _, backwards in plan) or any(_irreversible(m) for m, _ in plan):
+    unapplied: dict[tuple[str, str], list[list[str]]] = {}
+    for key in keys:
+        targets = [p.key for p in graph.node_map[key].parents if p.key[0] == key[0]] or [(key[0], None)]
+        plan = executor.migration_plan(targets)
+        if plan and all(backwards for _, backwards in plan) and not any(_irreversible(m) for m, _ in plan):
+            unapplied[key] = [[m.app_label, m.name] for m, _ in plan]
+    if len(unapplied) < 2:
         return None
-    unapplied = {k: [[m.app_label, m.name] for m, _ in executor.migration_plan(t)] for k, t in targets.items()}
+    going = {(app, name) for plan in unapplied.values() for app, name in plan}
+    full = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
+    union = [(m.app_label, m.name) for m, _ in full if (m.app_label, m.name) in going]
 
     def check(migrated: Schema) -> bool:
-        migrator.migrate(targets=[t for ts in targets.values() for t in ts])
+        migrator.migrate(keys=union, backwards=True)
         migrator.migrate()
         return not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
 
@@ -380,7 +392,8 @@ def migrate_and_roll_back(connection: Any, rollback: list[tuple[str, str]]) -> d
     one): when the schemas match, each alone would have matched; when anything differs or fails the database
     is put back and each is checked alone, so the findings are those of one-by-one checks.  Migrations with
     dependents are checked together the same way (:func:`_batch_dependents`), and alone when that fails;
-    irreversible leaves are checked alone.  ``batch`` in the result: how many passed together.
+    irreversible leaves, and migrations whose own rollback unapplies an irreversible one, are checked alone.
+    ``batch`` in the result: how many passed together.
     """
     migrator = _Migrator(connection)
     graph = migrator.graph

@@ -55,14 +55,14 @@ def project(root: Path, shop_second: str) -> Path:
 LEAVES = [K("blog", "0002_second"), K("news", "0002_second"), K("shop", "0002_second")]
 
 
-def migrate_action(root: Path, database: str = "sqlite") -> dict[str, Any]:
-    """The raw result of the ``verify.migrate`` action, rolling back the three leaves."""
+def migrate_action(root: Path, database: str = "sqlite", keys: list[K] = LEAVES) -> dict[str, Any]:
+    """The raw result of the ``verify.migrate`` action, rolling back ``keys`` (default the three leaves)."""
     with temporary_database(database) as db:
         return run_action(
             root,
             "settings",
             "verify.migrate",
-            {"rollback": [codec.encode_key(k) for k in LEAVES]},
+            {"rollback": [codec.encode_key(k) for k in keys]},
             databases=db.databases,
         )
 
@@ -196,6 +196,98 @@ def test_a_migration_with_dependents_whose_reverse_loses_a_column_is_found_alone
         ["table shop_item: column name (varchar(100) NOT NULL) only migrated"],
     )
     assert [r["forward_diff"] for r in result["rollbacks"][:2]] == [[], []]
+
+
+def chain(root: Path, mid_second: str = ADD_PRICE.replace("shop_item", "mid_row")) -> Path:
+    """``base`` <- ``mid`` <- ``feed``: ``mid.0001`` depends on ``base.0002`` and ``feed.0001`` on ``mid.0002``,
+    so the parent of ``mid.0002`` (``mid.0001``) is unapplied by ``base.0002``'s own rollback."""
+    for app, table, dependency, second in (
+        ("base", "base_row", None, add_column("base_row", "note")),
+        ("mid", "mid_row", ("base", "0002_second"), mid_second),
+    ):
+        folder = make_app(root, app)
+        create = f"CREATE TABLE {table} (id integer PRIMARY KEY)"
+        write_migration(
+            folder,
+            "0001_initial",
+            dependencies=[dependency] if dependency else [],
+            operations=[f"migrations.RunSQL({create!r}, 'DROP TABLE {table}')"],
+        )
+        write_migration(folder, "0002_second", dependencies=[(app, "0001_initial")], operations=[second])
+    folder = make_app(root, "feed")
+    create = "CREATE TABLE feed_entry (id integer PRIMARY KEY)"
+    write_migration(
+        folder,
+        "0001_initial",
+        dependencies=[("mid", "0002_second")],
+        operations=[f"migrations.RunSQL({create!r}, 'DROP TABLE feed_entry')"],
+    )
+    write_settings(root, ["base", "mid", "feed"])
+    return root
+
+
+CHAIN = [K("base", "0002_second"), K("mid", "0002_second"), K("feed", "0001_initial")]
+
+
+def test_a_migration_whose_parent_another_one_rolls_back_is_batched_with_it(tmp_path: Path):
+    """Was: one plan to both parents (``base.0001``, ``mid.0001``) is not a rollback (``mid.0001`` must be
+    unapplied for the first and applied for the second), so each was checked alone (on the generated 100x50
+    project, 2 hours).  Now the union of their own rollbacks is unapplied in one call."""
+    result = migrate_action(chain(tmp_path / "p"), keys=CHAIN)
+    assert (result["error"], result["batch"]) == (None, 2)  # feed.0001, the one leaf, is checked alone
+    assert summary(result) == [
+        (
+            ("base", "0002_second"),
+            [["feed", "0001_initial"], ["mid", "0002_second"], ["mid", "0001_initial"], ["base", "0002_second"]],
+            None,
+            False,
+            [],
+            [],
+        ),
+        (("mid", "0002_second"), [["feed", "0001_initial"], ["mid", "0002_second"]], None, False, [], []),
+        clean(K("feed", "0001_initial")),
+    ]
+
+
+def test_a_lossy_reverse_inside_the_union_is_found_alone(tmp_path: Path):
+    """``mid.0002``'s reverse drops ``base``'s column: the union fails, the database is put back, and both
+    rollbacks that unapply ``mid.0002`` fail, ``base.0002``'s with the column lost; ``feed.0001`` passes."""
+    lossy = "migrations.RunSQL(sql='SELECT 1', reverse_sql='ALTER TABLE base_row DROP COLUMN note')"
+    result = migrate_action(chain(tmp_path / "p", lossy), keys=CHAIN)
+    assert result["batch"] == 0
+    fails = 'OperationalError: no such column: "note"'
+    lost = ["table base_row: column note (TEXT NULL) only migrated"]
+    assert [(tuple(r["key"]), r["error"], r["forward_diff"]) for r in result["rollbacks"]] == [
+        (("base", "0002_second"), fails, lost),
+        (("mid", "0002_second"), fails, []),
+        (("feed", "0001_initial"), None, []),
+    ]
+
+
+def test_a_migration_whose_rollback_is_irreversible_is_left_out_of_the_batch(tmp_path: Path):
+    """``mid.0002`` is irreversible: ``base.0002`` (whose rollback unapplies it) and ``mid.0002`` are checked
+    alone and report it; the two other apps' newest migrations still form a batch."""
+    root = chain(tmp_path / "p", IRREVERSIBLE)
+    for app in ("extra", "other"):
+        folder = make_app(root, app)
+        write_migration(folder, "0001_initial", operations=["migrations.RunSQL('SELECT 1', 'SELECT 1')"])
+        write_migration(folder, "0002_second", dependencies=[(app, "0001_initial")], operations=[])
+        write_migration(
+            make_app(root, f"{app}_user"),
+            "0001_initial",
+            dependencies=[(app, "0002_second")],
+            operations=[],
+        )
+    write_settings(root, ["base", "mid", "feed", "extra", "other", "extra_user", "other_user"])
+    keys = [K("base", "0002_second"), K("mid", "0002_second"), K("extra", "0002_second"), K("other", "0002_second")]
+    result = migrate_action(root, keys=keys)
+    assert result["batch"] == 2
+    assert [(tuple(r["key"]), r["irreversible"], r.get("culprit")) for r in result["rollbacks"]] == [
+        (("base", "0002_second"), True, ["mid", "0002_second"]),
+        (("mid", "0002_second"), True, ["mid", "0002_second"]),
+        (("extra", "0002_second"), False, None),
+        (("other", "0002_second"), False, None),
+    ]
 
 
 @pytest.mark.postgres
