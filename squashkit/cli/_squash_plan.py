@@ -150,7 +150,10 @@ def render_markdown(plan: SquashPlan) -> str:
 
 @click.command("plan")
 @options.project_argument
-@options.settings_option
+@options.settings_option_with(
+    "Django settings module, to read the default database's applied state and for --exact; migrations are "
+    "read statically"
+)
 @options.app_option
 @options.cache_option
 @options.format_option

@@ -126,7 +126,10 @@ def _dep(dep: Any) -> str:
     help="The project folder (default: the current folder).",
 )
 @click.option("--plan", "use_plan", is_flag=True, help="Squash every range `squashkit squash plan` proposes.")
-@options.settings_option
+@options.settings_option_with(
+    "Django settings module, to write and prove the squash with Django and to read the default database "
+    "(default: [tool.squashkit] settings, else manage.py's); migrations are read statically"
+)
 @options.app_option
 @options.cache_option
 @click.option(

@@ -268,3 +268,10 @@ def test_analyze_shows_the_squashes_and_a_second_run_plans_nothing(
         assert squashed[app] == sum(1 for r in planned if r.app == app) + (1 if app == "billing" else 0)
     second = sample_squashed["second"]
     assert (second.exit_code, second.stdout) == (0, "sample_project: nothing to squash.\n")
+
+
+def test_run_help_says_what_settings_are_for(run_cli) -> None:
+    """squash run reads migrations statically: --settings writes and proves the squash with Django."""
+    text = " ".join(run_cli("squash", "run", "--help").stdout.split())
+    assert "instead of statically" not in text
+    assert "to write and prove the squash with Django and to read the default database" in text

@@ -114,3 +114,10 @@ def test_bad_threshold_in_pyproject(run_cli, sample_copy: Path) -> None:
         f"error: {sample_copy.resolve() / 'pyproject.toml'}: [tool.squashkit]: squash_min_migrations must be an "
         "integer >= 2\n"
     )
+
+
+def test_help_says_what_settings_are_for(run_cli) -> None:
+    """plan reads migrations statically: --settings reads the default database and serves --exact."""
+    text = " ".join(run_cli("squash", "plan", "--help").stdout.split())
+    assert "instead of statically" not in text
+    assert "to read the default database's applied state and for --exact" in text
