@@ -17,7 +17,7 @@ Usage::
     python -m benchmarks.deps_verify --apps 20 --migrations 50 --local-postgres   # a throwaway cluster
 
 The DSN names a server (its database is only used to create and drop the benchmark's databases);
-``--local-postgres`` starts a throwaway cluster (initdb/pg_ctl in a temp dir, as the test-suite does).
+``--local-postgres`` starts a throwaway cluster (:mod:`squashkit.proof.cluster`, as `verify --local-postgres` does).
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         if args.local_postgres and not args.dsn:
             sys.path.insert(0, str(ROOT))
-            from tests.plugins.postgres import running_cluster
+            from squashkit.proof.cluster import running_cluster
 
             args.dsn = stack.enter_context(running_cluster()).dsn("postgres")
         results = _measure_all(args)

@@ -4,8 +4,8 @@ Usage::
 
     python -m benchmarks.history_schemas [--schemas 1000] [--project PATH] [--repeat 5] [--broken 10]
 
-A throwaway PostgreSQL cluster is started (initdb/pg_ctl in a temp dir, the test-suite's
-``tests/plugins/postgres.py``; as root the server runs as ``postgres``).  One database gets ``--schemas``
+A throwaway PostgreSQL cluster is started (initdb/pg_ctl in a temp dir,
+:mod:`squashkit.proof.cluster`; as root the server runs as ``postgres``).  One database gets ``--schemas``
 schemas, each with Django's ``django_migrations`` table holding a prefix of the project's apply order (schema
 ``i`` has the first ``i % (n + 1)`` migrations of ``n``), so every migration point occurs; ``--broken``
 schemas also lose one row in the middle (an inconsistency squashkit must report).  The project is
@@ -47,7 +47,7 @@ from squashkit.graph.model import MigrationKey, Project  # noqa: E402
 from squashkit.graph.static import load_static  # noqa: E402
 from squashkit.history import collect_applied  # noqa: E402
 from squashkit.history.report import history_report  # noqa: E402
-from tests.plugins.postgres import PostgresCluster, running_cluster  # noqa: E402
+from squashkit.proof.cluster import PostgresCluster, running_cluster  # noqa: E402
 
 SAMPLE = REPO / "sample_project"
 

@@ -23,7 +23,7 @@ Steps, all under ``--work`` (default ``benchmarks/generated/real/<project>/``, g
    ``--fix`` must write nothing;
 4. each tree is migrated on a NEW SQLite database and a NEW PostgreSQL database (``--dsn`` names a server
    where ``squashkit_proof_*`` databases are created and dropped; ``--local-postgres`` starts a throwaway
-   cluster as the test-suite does, ``tests/plugins/postgres.py``) with :func:`squashkit.proof.fresh_migrate`,
+   cluster, :mod:`squashkit.proof.cluster`) with :func:`squashkit.proof.fresh_migrate`,
    and the introspected schemas are compared (:func:`squashkit.proof.compare_schemas`); unless ``--no-sql``,
    the SQL of every migration (:func:`squashkit.proof.collect_sql`, one process per tree and backend) is
    compared too;
@@ -504,7 +504,7 @@ def _postgres(args: argparse.Namespace) -> Iterator[str | None]:
         return
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from tests.plugins.postgres import running_cluster
+    from squashkit.proof.cluster import running_cluster
 
     with running_cluster() as cluster:
         yield cluster.dsn()

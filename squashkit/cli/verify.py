@@ -133,6 +133,12 @@ def _markdown(report: VerifyReport) -> str:
     default=None,
     help="A PostgreSQL server to create throwaway databases on (postgresql://user:pw@host:port/postgres).",
 )
+@click.option(
+    "--local-postgres",
+    is_flag=True,
+    help="Run the PostgreSQL steps on a throwaway cluster started here (initdb and pg_ctl from "
+    "$SQUASHKIT_PG_BIN, PATH or /usr/lib/postgresql/*/bin; as root the server runs as the postgres user).",
+)
 @click.option("--schemas", type=click.IntRange(min=0), default=0, help="Also migrate N throwaway PostgreSQL schemas.")
 @click.option(
     "--select", "select", multiple=True, metavar="CODE", help="Rule codes or prefixes to report (repeatable, or A,B)."
@@ -149,6 +155,7 @@ def command(
     no_cache: bool,
     since: str | None,
     dsn: str | None,
+    local_postgres: bool,
     schemas: int,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -168,8 +175,10 @@ def command(
             f"{project_dir}: verify needs settings: pass --settings MODULE, set [tool.squashkit] settings, "
             "or add a manage.py that sets DJANGO_SETTINGS_MODULE"
         )
-    if schemas and not dsn:
-        raise UsageError("--schemas needs a PostgreSQL server: pass --dsn")
+    if dsn and local_postgres:
+        raise UsageError("pass either --dsn or --local-postgres, not both")
+    if schemas and not (dsn or local_postgres):
+        raise UsageError("--schemas needs PostgreSQL: pass --dsn or --local-postgres")
     from squashkit.rules import validate_selectors
 
     select = validate_selectors(select, "--select")
@@ -183,6 +192,7 @@ def command(
         settings,
         since=since,
         dsn=dsn,
+        local_postgres=local_postgres,
         schemas=schemas,
         progress=progress,
         select=select,

@@ -6,7 +6,7 @@ Steps (each a rule, SK6xx):
   autodetector), naming the apps, models and operations;
 * SK602 ``invalid-graph``: the graph Django builds (missing nodes, cycles) and conflicts (several leaves);
 * SK603 ``migrate-failed``: a fresh migrate of a NEW database fails (SQLite always, PostgreSQL with a server
-  DSN); the time per app and the slowest migrations are reported;
+  DSN or a throwaway local cluster); the time per app and the slowest migrations are reported;
 * SK604 ``rollback-changes-schema``: after migrating back one step the schema is not what it was before the
   migration, or after migrating forward again it is not the migrated schema (a ``RunSQL`` whose
   ``reverse_sql`` is wrong);
@@ -31,7 +31,7 @@ from typing import Any
 
 from squashkit import codec
 from squashkit._django import run_action
-from squashkit.errors import DjangoError, SquashkitError
+from squashkit.errors import DjangoError, SquashkitError, UsageError
 from squashkit.graph.model import MigrationKey, Project
 from squashkit.proof.database import temporary_database
 from squashkit.rules import Finding, get_rule, is_selected
@@ -290,12 +290,40 @@ def run_verify(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     apps: Sequence[str] = (),
+    local_postgres: bool = False,
 ) -> VerifyReport:
     """Run every step; see the module docstring.  ``project``: the static load (paths and lines).  ``apps``
     restricts the rollback step to those apps (the fresh migrate always runs the whole project).
 
     ``select``/``ignore``: rule codes or prefixes, as ``squashkit check`` (the more specific prefix wins); a
-    step whose rules are all deselected still runs (later steps need it) but reports nothing."""
+    step whose rules are all deselected still runs (later steps need it) but reports nothing.
+
+    ``local_postgres``: the PostgreSQL steps run on a throwaway cluster (:mod:`squashkit.proof.cluster`)
+    started before the first step and removed at the end; it cannot be combined with ``dsn``.  Raises
+    :class:`~squashkit.proof.cluster.ClusterError` when the cluster cannot start."""
+    if not local_postgres:
+        return _run_verify(project, settings, since, dsn, schemas, progress, timeout, select, ignore, apps)
+    if dsn:
+        raise UsageError("pass either a PostgreSQL server (--dsn) or --local-postgres, not both")
+    from squashkit.proof.cluster import running_cluster
+
+    with running_cluster() as cluster:
+        progress(f"started a throwaway PostgreSQL cluster in {cluster.base} (port {cluster.port})")
+        return _run_verify(project, settings, since, cluster.dsn(), schemas, progress, timeout, select, ignore, apps)
+
+
+def _run_verify(
+    project: Project,
+    settings: str,
+    since: str | None,
+    dsn: str | None,
+    schemas: int,
+    progress: Progress,
+    timeout: float | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    apps: Sequence[str],
+) -> VerifyReport:
     root = project.root
     steps: list[Step] = []
     findings: list[VerifyFinding] = []

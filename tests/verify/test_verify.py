@@ -209,7 +209,50 @@ def test_rollback_targets_of_some_apps(tmp_path: Path, run_cli):
 def test_verify_needs_settings_and_a_server_for_schemas(tmp_path: Path, run_cli):
     root = copy_project(SAMPLE_PROJECT, tmp_path / "sample_project")
     result = run_cli("verify", root, "--settings", SETTINGS, "--schemas", "3")
-    assert (result.exit_code, result.stderr) == (2, "error: --schemas needs a PostgreSQL server: pass --dsn\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: --schemas needs PostgreSQL: pass --dsn or --local-postgres\n",
+    )
+
+
+def test_verify_takes_a_server_or_a_local_cluster_not_both(tmp_path: Path, run_cli):
+    root = copy_project(SAMPLE_PROJECT, tmp_path / "sample_project")
+    result = run_cli("verify", root, "--settings", SETTINGS, "--dsn", "postgresql://u@h/postgres", "--local-postgres")
+    assert (result.exit_code, result.stderr) == (2, "error: pass either --dsn or --local-postgres, not both\n")
+
+
+def test_local_postgres_without_server_binaries_stops_before_any_step(tmp_path: Path, run_cli):
+    root = copy_project(SAMPLE_PROJECT, tmp_path / "sample_project")
+    empty = tmp_path / "no-bin"
+    empty.mkdir()
+    result = run_cli("verify", root, "--settings", SETTINGS, "--local-postgres", env={"SQUASHKIT_PG_BIN": str(empty)})
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: cannot start a throwaway PostgreSQL cluster: no PostgreSQL server binaries (initdb, pg_ctl) in "
+        f"SQUASHKIT_PG_BIN ({empty})\n"
+    )
+
+
+@pytest.mark.postgres
+def test_verify_on_a_local_cluster_it_starts_and_removes(tmp_path: Path, pg_cluster):
+    """No server given: ``--local-postgres`` starts one (initdb + pg_ctl; as root the server runs as the
+    postgres user), runs the PostgreSQL steps and its throwaway schemas there, and removes it."""
+    root = copy_project(SAMPLE_PROJECT, tmp_path / "sample_project")
+    code, out, err = verify_cli(root, "--local-postgres", "--schemas", "1")
+    assert code == 0, err + json.dumps(out, indent=1)
+    assert [(s["step"], s["database"]) for s in out["steps"]][2:] == [
+        ("migrate", "SQLite"),
+        ("rollback", "SQLite"),
+        ("migrate", "PostgreSQL"),
+        ("rollback", "PostgreSQL"),
+        ("schemas", "PostgreSQL"),
+    ]
+    assert out["migrate"][1]["database"] == "postgresql"
+    started = [line for line in err.splitlines() if "throwaway PostgreSQL cluster" in line]
+    assert len(started) == 1
+    base = Path(started[0].split(" in ", 1)[1].split(" (port ", 1)[0])
+    assert base.name.startswith("squashkit-pg-")
+    assert not base.exists()
 
 
 @pytest.mark.postgres
