@@ -151,6 +151,12 @@ def _dep(dep: Any) -> str:
     "Default: $SQUASHKIT_PROOF_DSN when set.",
 )
 @click.option(
+    "--local-postgres",
+    is_flag=True,
+    help="Also prove on a throwaway PostgreSQL cluster started here (initdb and pg_ctl from $SQUASHKIT_PG_BIN, "
+    "PATH or /usr/lib/postgresql/*/bin), removed afterwards.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
 )
 @options.applied_state_options
@@ -166,10 +172,12 @@ def run_command(
     write: bool,
     no_proof: bool,
     proof_dsns: tuple[str, ...],
+    local_postgres: bool,
     fmt: str,
     **applied_opts: Any,
 ) -> None:
     """Write squashed migrations: minimal dependencies, RunPython copied, proven on fresh databases."""
+    import contextlib
     import os
 
     from squashkit.deps.verify import find_settings
@@ -200,13 +208,19 @@ def run_command(
         app, *rest = args
         start, end = (rest[0], rest[1]) if len(rest) == 2 else (None, rest[0])
         targets = [target_for(project, app, end, start)]
+    if local_postgres and no_proof:
+        raise UsageError("--local-postgres is for the proof: it cannot be combined with --no-proof")
     proof = None
-    with _progress() as step:
+    with _progress() as step, contextlib.ExitStack() as stack:
         run = squash(project, targets, settings=found, strategy=strategy, progress=step)  # type: ignore[arg-type]
         if run.written and not no_proof:
             from squashkit.squash.prove import prove
 
             dsns = list(proof_dsns) or [d for d in [os.environ.get("SQUASHKIT_PROOF_DSN", "")] if d]
+            if local_postgres:
+                from squashkit.proof.cluster import running_cluster
+
+                dsns.append(stack.enter_context(running_cluster()).dsn())
             proof = prove(run, found, dsns=dsns, progress=step)
         wrote = False
         if write and run.written and (proof is None or proof.ok):

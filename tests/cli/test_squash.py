@@ -191,6 +191,26 @@ def test_proof_on_postgresql(tmp_path: Path, run_cli: Callable[..., Any], pg_clu
     assert pg_cluster.password not in result.stdout
 
 
+@pytest.mark.postgres
+def test_proof_on_a_local_cluster(tmp_path: Path, run_cli: Callable[..., Any], pg_cluster: Any) -> None:
+    """No server given: --local-postgres starts one for the proof (SQLite and PostgreSQL both proven)."""
+    root = copy_fixture("squash_shop", tmp_path)
+    result = run_cli("squash", "run", "-C", root, "shop", "0006", "--local-postgres")
+    assert result.exit_code == 1, result.output  # a dry run: pending
+    assert "  fresh migrate on PostgreSQL 127.0.0.1:" in result.stdout
+    assert "  fresh migrate on SQLite" in result.stdout
+    assert "proof: passed" in result.stdout
+
+
+def test_local_postgres_is_for_the_proof(tmp_path: Path, run_cli: Callable[..., Any]) -> None:
+    root = copy_fixture("squash_shop", tmp_path)
+    result = run_cli("squash", "run", "-C", root, "shop", "0006", "--local-postgres", "--no-proof")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: --local-postgres is for the proof: it cannot be combined with --no-proof\n",
+    )
+
+
 # -- acceptance on sample_project: squash run --plan --write ------------------------------------------------
 
 
