@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from squashkit.proof.inprocess import introspect
@@ -225,6 +226,43 @@ def _comparable(schema: Schema) -> Schema:
     return Schema(schema.vendor, tuple(Table(t.name, t.columns) for t in schema.tables))
 
 
+def sqlite_affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared column type (the rules of section 3.1 of SQLite's "Datatypes"
+    page, in their order): what SQLite stores, whatever the name says."""
+    upper = declared.upper()
+    if "INT" in upper:
+        return "INTEGER"
+    if any(word in upper for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in upper or not upper.strip():
+        return "BLOB"
+    if any(word in upper for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _differences(expected: Schema, actual: Schema, labels: tuple[str, str] = ("first", "second")) -> list[str]:
+    """:func:`compare_schemas` of the comparable parts (:func:`_comparable`).  On SQLite a column whose
+    declared type changed within one affinity (``integer`` to ``bigint``) is not a difference: a table rebuild
+    declares each foreign key column with its target's primary-key type in the migration state, so rolling
+    back and migrating again rewrites ``integer`` columns of a key made before an ``AutoField`` became a
+    ``BigAutoField`` as ``bigint`` (pretix: Django's own ``migrate app zero`` then ``migrate`` does the same),
+    and SQLite stores both alike."""
+    if actual.vendor == "sqlite":
+        tables = []
+        for table in actual.tables:
+            before = expected.table(table.name)
+            columns = []
+            for column in table.columns:
+                was = before.column(column.name) if before is not None else None
+                if was is not None and sqlite_affinity(was.type) == sqlite_affinity(column.type):
+                    column = replace(column, type=was.type)
+                columns.append(column)
+            tables.append(replace(table, columns=tuple(columns)))
+        actual = Schema(actual.vendor, tuple(tables))
+    return compare_schemas(_comparable(expected), _comparable(actual), labels)
+
+
 @contextmanager
 def _isolated(connection: Any) -> Iterator[Callable[[], None]]:
     """Run a batch so that the database can be put back as it was: on SQLite a copy in memory (the sqlite3
@@ -271,10 +309,10 @@ def _batch(migrator: _Migrator, schemas: _Schemas, batch: list[tuple[str, str]],
 
     def check(migrated: Schema) -> bool:
         migrator.migrate(keys=batch, backwards=True)
-        if compare_schemas(_comparable(head), _comparable(schemas.read())):
+        if _differences(head, schemas.read()):
             return False
         migrator.migrate(keys=batch)
-        return not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
+        return not _differences(migrated, schemas.read())
 
     return _attempt(migrator, schemas, check)
 
@@ -328,7 +366,7 @@ def _batch_dependents(
     def check(migrated: Schema) -> bool:
         migrator.migrate(keys=union, backwards=True)
         migrator.migrate()
-        return not compare_schemas(_comparable(migrated), _comparable(schemas.read()))
+        return not _differences(migrated, schemas.read())
 
     return unapplied if _attempt(migrator, schemas, check) else None
 
@@ -355,9 +393,7 @@ def _roll_back_one(
         if key in deltas and record["unapplied"] == [list(key)]:
             rolled_back = schemas.read()
             expected = _expected(*deltas[key], migrated)
-            record["rollback_diff"] = compare_schemas(
-                _comparable(expected), _comparable(rolled_back), ("before applying", "after rollback")
-            )
+            record["rollback_diff"] = _differences(expected, rolled_back, ("before applying", "after rollback"))
     except Exception as exc:
         from django.db.migrations.exceptions import IrreversibleError
 
@@ -370,9 +406,7 @@ def _roll_back_one(
     try:
         migrator.migrate()
         again = schemas.read()  # later checks compare with what is there now, not with a loss already reported
-        record["forward_diff"] = compare_schemas(
-            _comparable(migrated), _comparable(again), ("migrated", "after rollback and migrate")
-        )
+        record["forward_diff"] = _differences(migrated, again, ("migrated", "after rollback and migrate"))
     except Exception as exc:
         record["error"] = (record["error"] + "; then " if record["error"] else "") + _error(exc)
         record["seconds"] = time.perf_counter() - started

@@ -16,6 +16,7 @@ from squashkit._django import run_action
 from squashkit.graph.model import MigrationKey
 from squashkit.graph.static import load_static
 from squashkit.proof.database import temporary_database
+from squashkit.proof.schema import Schema
 from squashkit.verify import run_verify
 from tests.graph.helpers import line_of, make_app, write_migration, write_settings
 
@@ -287,6 +288,68 @@ def test_a_migration_whose_rollback_is_irreversible_is_left_out_of_the_batch(tmp
         (("mid", "0002_second"), True, ["mid", "0002_second"]),
         (("extra", "0002_second"), False, None),
         (("other", "0002_second"), False, None),
+    ]
+
+
+def widened_key(root: Path) -> Path:
+    """``org.Organizer``'s key becomes a ``BigAutoField`` after ``gift.GiftCard`` points at it: SQLite declares
+    the key ``integer`` either way, so the foreign key column stays ``integer`` until the table is rebuilt,
+    and rolling back ``gift.0002`` (dropping an indexed column rebuilds the table) declares it ``bigint``."""
+    org = make_app(root, "org")
+    write_migration(
+        org,
+        "0001_initial",
+        operations=["migrations.CreateModel('Organizer', [('id', models.AutoField(primary_key=True))])"],
+    )
+    gift = make_app(root, "gift")
+    card = (
+        "migrations.CreateModel('GiftCard', [('id', models.AutoField(primary_key=True)), "
+        "('issuer', models.ForeignKey('org.Organizer', models.CASCADE))])"
+    )
+    write_migration(gift, "0001_initial", dependencies=[("org", "0001_initial")], operations=[card])
+    write_migration(
+        org,
+        "0002_big",
+        dependencies=[("org", "0001_initial"), ("gift", "0001_initial")],
+        operations=["migrations.AlterField('Organizer', 'id', models.BigAutoField(primary_key=True))"],
+    )
+    code = "models.CharField(max_length=10, null=True, db_index=True)"
+    write_migration(
+        gift,
+        "0002_code",
+        dependencies=[("gift", "0001_initial"), ("org", "0002_big")],
+        operations=[f"migrations.AddField('GiftCard', 'code', {code})"],
+    )
+    write_settings(root, ["org", "gift"])
+    return root
+
+
+def test_a_foreign_key_declared_anew_within_one_sqlite_affinity_is_no_difference(tmp_path: Path):
+    """Was (pretix 2026.8.0, 3 columns of ``pretixbase_giftcard``; Django's own ``migrate autocheckin zero``
+    then ``migrate`` does the same): "column issuer_id is integer NOT NULL migrated, bigint NOT NULL after
+    rollback and migrate".  SQLite stores both alike; a change of affinity is still reported."""
+    result = migrate_action(widened_key(tmp_path / "p"), keys=[K("gift", "0002_code")])
+    assert result["error"] is None
+    assert summary(result) == [clean(K("gift", "0002_code"))]
+
+
+def test_only_a_change_of_sqlite_affinity_is_a_difference():
+    from squashkit.proof.schema import Column, Table
+    from squashkit.verify.inprocess import _differences, sqlite_affinity
+
+    declared = ("integer", "bigint", "varchar(10)", "text", "", "real", "decimal", "bool")
+    affinities = ["INTEGER", "INTEGER", "TEXT", "TEXT", "BLOB", "REAL", "NUMERIC", "NUMERIC"]
+    assert [sqlite_affinity(t) for t in declared] == affinities
+
+    def schema(vendor: str, kind: str) -> Schema:
+        return Schema(vendor, (Table("card", (Column("issuer_id", kind, False),)),))
+
+    assert _differences(schema("sqlite", "integer"), schema("sqlite", "bigint")) == []
+    assert _differences(schema("sqlite", "integer"), schema("sqlite", "text"), ("migrated", "again")) == [
+        "table card: column issuer_id is integer NOT NULL migrated, text NOT NULL again"
+    ]
+    assert _differences(schema("postgresql", "integer"), schema("postgresql", "bigint"), ("migrated", "again")) == [
+        "table card: column issuer_id is integer NOT NULL migrated, bigint NOT NULL again"
     ]
 
 
