@@ -2,8 +2,8 @@
 
 Steps (each a rule, SK6xx):
 
-* SK601 ``missing-migration``: model changes without a migration (``makemigrations --check --dry-run``'s
-  autodetector), naming the apps, models and operations;
+* SK601 ``missing-migration``: model changes without a migration (what the project's own
+  ``makemigrations --check --dry-run`` finds), naming the apps, models and operations;
 * SK602 ``invalid-graph``: the graph Django builds (missing nodes, cycles) and conflicts (several leaves);
 * SK603 ``migrate-failed``: a fresh migrate of a NEW database fails (SQLite always, PostgreSQL with a server
   DSN or a throwaway local cluster); the time per app and the slowest migrations are reported;
@@ -227,7 +227,7 @@ def _static_findings(project: Project, result: dict[str, Any]) -> tuple[list[Ver
             )
         )
     if result.get("changes_error"):
-        changes.append(VerifyFinding("SK601", f"the autodetector failed: {result['changes_error']}"))
+        changes.append(VerifyFinding("SK601", f"makemigrations failed: {result['changes_error']}"))
     for app, name, operations in result["changes"]:
         models = sorted({m for _, m in operations if m})
         changes.append(

@@ -23,13 +23,33 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _makemigrations_changes() -> dict[str, list[Any]]:
+    """The changes ``manage.py makemigrations --dry-run`` finds, by the project's own ``makemigrations``
+    command: a project may override it (pretix's ignores ``verbose_name``, ``help_text``, ``ordering``...
+    before calling Django's), and ``--check`` is whatever that command reports.  The command runs with
+    ``dry_run`` and no ``--check``, its ``write_migration_files`` replaced by one that keeps the changes."""
+    import io
+
+    from django.core.management import call_command, get_commands, load_command_class
+
+    captured: dict[str, dict[str, list[Any]]] = {"changes": {}}
+    command_class = type(load_command_class(get_commands()["makemigrations"], "makemigrations"))
+
+    class Capturing(command_class):  # type: ignore[valid-type, misc]
+        def write_migration_files(self, changes: dict[str, list[Any]], *args: Any, **kwargs: Any) -> None:
+            captured["changes"] = changes
+
+        def write_to_last_migration_files(self, changes: dict[str, list[Any]]) -> None:
+            captured["changes"] = changes
+
+    command = Capturing(stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(command, dry_run=True, interactive=False, verbosity=0)
+    return captured["changes"]
+
+
 def static_checks() -> dict[str, Any]:
     """Graph errors, conflicts, and the changes ``makemigrations --check --dry-run`` would write."""
-    from django.apps import apps
-    from django.db.migrations.autodetector import MigrationAutodetector
     from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.questioner import NonInteractiveMigrationQuestioner
-    from django.db.migrations.state import ProjectState
 
     out: dict[str, Any] = {"graph_error": None, "conflicts": {}, "changes": [], "changes_error": None}
     try:
@@ -41,10 +61,8 @@ def static_checks() -> dict[str, Any]:
     if out["conflicts"]:
         return out  # makemigrations stops on conflicts too
     try:
-        questioner = NonInteractiveMigrationQuestioner(specified_apps=set(), dry_run=True)
-        autodetector = MigrationAutodetector(loader.project_state(), ProjectState.from_apps(apps), questioner)
-        changes = autodetector.changes(graph=loader.graph)
-    except Exception as exc:
+        changes = _makemigrations_changes()
+    except (Exception, SystemExit) as exc:
         out["changes_error"] = _error(exc)
         return out
     for app, migrations in sorted(changes.items()):

@@ -4,6 +4,7 @@ fails are they checked one by one, so the findings name the migration and the di
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -351,6 +352,65 @@ def test_only_a_change_of_sqlite_affinity_is_a_difference():
     assert _differences(schema("postgresql", "integer"), schema("postgresql", "bigint"), ("migrated", "again")) == [
         "table card: column issuer_id is integer NOT NULL migrated, bigint NOT NULL again"
     ]
+
+
+#: A project command replacing Django's ``makemigrations``, as pretix's does: ``help_text`` is left out.
+QUIET_MAKEMIGRATIONS = """\
+from django.core.management.commands.makemigrations import Command as Parent
+from django.db import models
+
+
+class Command(Parent):
+    def handle(self, *args, **options):
+        original = models.Field.deconstruct
+
+        def deconstruct(field):
+            name, path, args, kwargs = original(field)
+            kwargs.pop("help_text", None)
+            return name, path, args, kwargs
+
+        models.Field.deconstruct = deconstruct
+        return super().handle(*args, **options)
+"""
+
+
+def shop_with_help_text(root: Path, override: bool) -> Path:
+    """``shop.Item.name`` has a ``help_text`` its migration does not have."""
+    folder = make_app(root, "shop")
+    (folder / "models.py").write_text(
+        "from django.db import models\n\n\nclass Item(models.Model):\n"
+        "    name = models.CharField(max_length=10, help_text='shown in forms')\n"
+    )
+    auto = "models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')"
+    fields = f"[('id', {auto}), ('name', models.CharField(max_length=10))]"
+    write_migration(folder, "0001_initial", operations=[f"migrations.CreateModel('Item', {fields})"])
+    if override:
+        commands = folder / "management" / "commands"
+        commands.mkdir(parents=True)
+        for package in (folder / "management", commands):
+            (package / "__init__.py").write_text("")
+        (commands / "makemigrations.py").write_text(QUIET_MAKEMIGRATIONS)
+    write_settings(root, ["shop"], extra="DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'\n")
+    return root
+
+
+@pytest.mark.parametrize("override", [False, True])
+def test_model_changes_are_those_the_projects_own_makemigrations_finds(tmp_path: Path, override: bool):
+    """Was: Django's autodetector called directly, so on pretix (whose ``makemigrations`` ignores
+    ``verbose_name``, ``help_text``, ``ordering``...) 11 apps were reported where ``manage.py makemigrations
+    --check`` finds one."""
+    root = shop_with_help_text(tmp_path / "p", override)
+    with temporary_database("sqlite") as db:
+        result = run_action(root, "settings", "verify.static", {}, databases=db.databases)
+    assert result["changes_error"] is None
+    expected = [] if override else [["shop", "0002_alter_item_name", [["Alter field name on item", "item"]]]]
+    assert result["changes"] == expected
+    proc = subprocess.run(
+        [sys.executable, "-c", "import django.core.management as m; m.execute_from_command_line()", "makemigrations",
+         "--check", "--dry-run", "--settings", "settings"],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert proc.returncode == (0 if override else 1), proc.stdout + proc.stderr
 
 
 @pytest.mark.postgres

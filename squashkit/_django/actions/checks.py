@@ -1,6 +1,6 @@
 """Actions of ``squashkit verify``, run on the temporary database the runner was given.
 
-* ``verify.static``: model changes without a migration (``makemigrations --check --dry-run``'s autodetector),
+* ``verify.static``: model changes without a migration (the project's own ``makemigrations --dry-run``),
   the graph (``NodeNotFoundError``, ``CircularDependencyError``), conflicts (several leaves in one app);
 * ``verify.migrate``: a fresh migrate with timings, then rollback checks of chosen migrations (back one step,
   schema compared, forward again, schema compared);
