@@ -352,32 +352,47 @@ def _attempt(migrator: _Migrator, schemas: _Schemas, check: Callable[[Schema], b
 
 def _batch_dependents(
     migrator: _Migrator, schemas: _Schemas, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], list[list[str]]] | None:
-    """Migrations other migrations depend on, checked together.  Each one's own check is Django's backwards
-    plan to its parents in its app (its dependents in every app unapplied with it), then forward again.  Here
-    the union of those plans is unapplied in one call (in the reverse of the full plan's order: the union of
-    sets closed under their dependents is closed too), then everything is migrated forward in one call; the
-    schema must equal the migrated one.  Each one's own plan is part of the union, so when nothing fails and
-    the schema matches, each alone would have passed.  (A plan to all their parents at once is not a rollback
-    when one's parent lies in another's plan: on the generated 100x50 project 10 of 15 do.)
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Migrations whose rollback is more than themselves (other migrations depend on them) and irreversible
+    leaves, checked together; returns the record of each one checked, as :func:`_roll_back_one` would write
+    it, or ``{}`` (the database put back as it was) when they are to be checked alone.
 
-    Migrations whose own plan holds an irreversible migration are left out (checked alone, where the finding
-    names the culprit).  Returns what each batched one's own rollback unapplies, or None (the database put
-    back as it was) when fewer than two can be batched or anything fails or differs: then each is checked
-    alone."""
+    Each one's own check is Django's backwards plan to its parents in its app (its dependents in every app
+    unapplied with it), then forward again.  Django unapplies that plan in order and stops at the first
+    migration that has an irreversible operation (``IrreversibleError``), after unapplying what comes before
+    it.  Here the union of those parts (each whole plan, or the part before its first irreversible migration)
+    is unapplied in one call, in the reverse of the full plan's order (each part is closed under its
+    dependents, so the union is too), then everything is migrated forward in one call, and the schema must
+    equal the migrated one.  Each one's own part is inside the union, so when nothing fails and the schema
+    matches, each alone would have shown nothing but its irreversible migration, which is known before
+    running (``Operation.reversible``) and reported with the same message Django's error has.  (A plan to all
+    their parents at once is not a rollback when one's parent lies in another's plan: on the generated
+    100x50 project 10 of 15 do; and there every one of them reaches an irreversible ``RunPython``.)"""
     if migrator.connection.vendor not in ("sqlite", "postgresql"):
-        return None
+        return {}
     graph = migrator.graph
     executor = migrator.executor
-    unapplied: dict[tuple[str, str], list[list[str]]] = {}
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    going: set[tuple[str, str]] = set()
     for key in keys:
         targets = [p.key for p in graph.node_map[key].parents if p.key[0] == key[0]] or [(key[0], None)]
         plan = executor.migration_plan(targets)
-        if plan and all(backwards for _, backwards in plan) and not any(_irreversible(m) for m, _ in plan):
-            unapplied[key] = [[m.app_label, m.name] for m, _ in plan]
-    if len(unapplied) < 2:
-        return None
-    going = {(app, name) for plan in unapplied.values() for app, name in plan}
+        if not plan or not all(backwards for _, backwards in plan):
+            continue
+        record: dict[str, Any] = {"key": list(key), "unapplied": [[m.app_label, m.name] for m, _ in plan]}
+        record.update(error=None, irreversible=False, rollback_diff=[], forward_diff=[])
+        for migration, _ in plan:
+            operation = next((op for op in migration.operations if not op.reversible), None)
+            if operation is not None:
+                record.update(irreversible=True, culprit=[migration.app_label, migration.name])
+                record["error"] = f"IrreversibleError: Operation {operation} in {migration} is not reversible"
+                break
+            going.add((migration.app_label, migration.name))
+        records[key] = record
+    if len(records) < 2:
+        return {}
+    if not going:
+        return records
     full = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
     union = [(m.app_label, m.name) for m, _ in full if (m.app_label, m.name) in going]
 
@@ -386,7 +401,7 @@ def _batch_dependents(
         migrator.migrate()
         return not _differences(migrated, schemas.read())
 
-    return unapplied if _attempt(migrator, schemas, check) else None
+    return records if _attempt(migrator, schemas, check) else {}
 
 
 def _roll_back_one(
@@ -443,9 +458,9 @@ def migrate_and_roll_back(connection: Any, rollback: list[tuple[str, str]]) -> d
     The reversible leaves are first checked together (all rolled back in one executor call, then forward in
     one): when the schemas match, each alone would have matched; when anything differs or fails the database
     is put back and each is checked alone, so the findings are those of one-by-one checks.  Migrations with
-    dependents are checked together the same way (:func:`_batch_dependents`), and alone when that fails;
-    irreversible leaves, and migrations whose own rollback unapplies an irreversible one, are checked alone.
-    ``batch`` in the result: how many passed together.
+    dependents and irreversible leaves are checked together the same way (:func:`_batch_dependents`, which
+    also names the irreversible migration each one's rollback stops at), and alone when that fails.
+    ``batch`` in the result: how many were checked together.
     """
     migrator = _Migrator(connection)
     graph = migrator.graph
@@ -477,28 +492,25 @@ def migrate_and_roll_back(connection: Any, rollback: list[tuple[str, str]]) -> d
         return out
     out["tables"] = len(schemas.schema.tables)
     batch = [k for k in tail if k in deltas and not _irreversible(graph.nodes[k])]
-    passed: set[tuple[str, str]] = set()
-    seconds = 0.0
+    together: dict[tuple[str, str], dict[str, Any]] = {}
     if len(batch) > 1:
         started = time.perf_counter()
         if _batch(migrator, schemas, batch, head):
-            passed = set(batch)
-            out["batch"] = len(batch)
-        seconds = (time.perf_counter() - started) / len(batch)
-    dependents = [k for k in selected if k not in tail]
-    together: dict[tuple[str, str], list[list[str]]] = {}
-    each = 0.0
-    if len(dependents) > 1:
+            seconds = (time.perf_counter() - started) / len(batch)
+            for key in batch:
+                together[key] = {"key": list(key), "unapplied": [list(key)], "error": None, "irreversible": False}
+                together[key].update(rollback_diff=[], forward_diff=[], seconds=seconds)
+    rest = [k for k in selected if k not in batch]
+    if len(rest) > 1:
         started = time.perf_counter()
-        together = _batch_dependents(migrator, schemas, dependents) or {}
-        out["batch"] += len(together)
-        each = (time.perf_counter() - started) / len(dependents)
+        records = _batch_dependents(migrator, schemas, rest)
+        seconds = (time.perf_counter() - started) / max(len(records), 1)
+        for key, record in records.items():
+            together[key] = {**record, "seconds": seconds}
+    out["batch"] = len(together)
     for key in selected:
-        if key in passed or key in together:
-            unapplied = together.get(key, [list(key)])
-            record = {"key": list(key), "unapplied": unapplied, "error": None, "irreversible": False}
-            record.update(rollback_diff=[], forward_diff=[], seconds=seconds if key in passed else each)
-            out["rollbacks"].append(record)
+        if key in together:
+            out["rollbacks"].append(together[key])
             continue
         record, usable = _roll_back_one(migrator, schemas, key, deltas)
         out["rollbacks"].append(record)
