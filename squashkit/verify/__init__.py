@@ -230,12 +230,16 @@ def _static_findings(project: Project, result: dict[str, Any]) -> tuple[list[Ver
         changes.append(VerifyFinding("SK601", f"makemigrations failed: {result['changes_error']}"))
     for app, name, operations in result["changes"]:
         models = sorted({m for _, m in operations if m})
+        info = project.apps.get(app)
+        folder = f"{app}/migrations"
+        if info is not None and info.migrations_path.is_relative_to(project.root):
+            folder = info.migrations_path.relative_to(project.root).as_posix()
         changes.append(
             VerifyFinding(
                 "SK601",
                 f"app {app} has model changes without a migration"
                 + (f" (models: {', '.join(models)})" if models else "")
-                + f"; makemigrations would write {app}/migrations/{name}.py",
+                + f"; makemigrations would write {folder}/{name}.py",
                 details=tuple(d for d, _ in operations),
             )
         )

@@ -368,3 +368,22 @@ def test_verify_app_rolls_back_only_those_apps(tmp_path: Path, run_cli):
     assert result.exit_code == 0, result.stderr
     (run,) = json.loads(result.stdout)["migrate"]
     assert run["rolled_back"] == ["news.0002_second", "shop.0002_second"]
+
+
+def test_a_missing_migration_names_the_apps_real_migrations_folder(tmp_path: Path):
+    """Was (pretix: label ``pretixbase``, folder ``pretix/base``): "would write pretixbase/migrations/...",
+    a folder that does not exist."""
+    from tests.graph.helpers import make_app, write_migration, write_settings
+
+    root = tmp_path / "p"
+    folder = make_app(root, "shop_app", label="shop")
+    (folder / "models.py").write_text(
+        "from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=10)\n"
+    )
+    write_migration(folder, "0001_initial", operations=["migrations.RunSQL('SELECT 1', 'SELECT 1')"])
+    write_settings(root, ["shop_app"], extra="DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'\n")
+    report = run_verify(load_static(root), "settings", select=["SK601"])
+    assert [f.message for f in report.findings] == [
+        "app shop has model changes without a migration (models: item); makemigrations would write "
+        "shop_app/migrations/0002_initial.py"
+    ]
