@@ -90,6 +90,7 @@ class _Migrator:
         self._started: list[float] = []
         self.executor = MigrationExecutor(connection, self._progress)
         self._stale = False
+        self._declared: set[str] | None = None
 
     def _progress(self, event: str, migration: Any = None, fake: bool = False) -> None:
         if event == "apply_start" and self.on_apply is not None:
@@ -102,6 +103,19 @@ class _Migrator:
                 self.timings.append([migration.app_label, migration.name, seconds])
         if event == "apply_success" and self.on_apply is not None:
             self.on_apply((migration.app_label, migration.name), True)
+
+    def declared_names(self) -> set[str]:
+        """The names of every ``Meta.indexes`` and ``Meta.constraints`` entry in the migration state at the end
+        of the graph (read once, when first asked)."""
+        if self._declared is None:
+            state = self.executor.loader.project_state()
+            self._declared = {
+                getattr(item, "name", None) or ""
+                for model in state.models.values()
+                for option in ("indexes", "constraints")
+                for item in model.options.get(option, [])
+            } - {""}
+        return self._declared
 
     @property
     def graph(self) -> Any:
@@ -259,26 +273,72 @@ def sqlite_affinity(declared: str) -> str:
     return "NUMERIC"
 
 
-def _differences(expected: Schema, actual: Schema, labels: tuple[str, str] = ("first", "second")) -> list[str]:
-    """:func:`compare_schemas` of the comparable parts (:func:`_comparable`).  On SQLite a column whose
-    declared type changed within one affinity (``integer`` to ``bigint``) is not a difference: a table rebuild
-    declares each foreign key column with its target's primary-key type in the migration state, so rolling
-    back and migrating again rewrites ``integer`` columns of a key made before an ``AutoField`` became a
-    ``BigAutoField`` as ``bigint`` (pretix: Django's own ``migrate app zero`` then ``migrate`` does the same),
-    and SQLite stores both alike."""
+def _same_storage(expected: Schema, actual: Schema) -> Schema:
+    """``actual`` with each SQLite column whose declared type changed within one affinity given the type it
+    has in ``expected`` (see :func:`_differences`)."""
+    tables = []
+    for table in actual.tables:
+        before = expected.table(table.name)
+        columns = []
+        for column in table.columns:
+            was = before.column(column.name) if before is not None else None
+            if was is not None and sqlite_affinity(was.type) == sqlite_affinity(column.type):
+                column = replace(column, type=was.type)
+            columns.append(column)
+        tables.append(replace(table, columns=tuple(columns)))
+    return Schema(actual.vendor, tuple(tables))
+
+
+def _same_generated_names(expected: Schema, actual: Schema, declared: set[str]) -> Schema:
+    """``actual`` with each constraint or index whose name no model state declares renamed as its twin in
+    ``expected`` (same kind, columns, target and definition, also with a name nobody declares)."""
+    tables = []
+    for table in actual.tables:
+        before = expected.table(table.name)
+        if before is None:
+            tables.append(table)
+            continue
+        mine = {c.name for c in table.constraints}
+        theirs = {c.name for c in before.constraints}
+        free = [c for c in before.constraints if c.name not in declared and c.name not in mine]
+        constraints = []
+        for constraint in table.constraints:
+            if constraint.name not in declared and constraint.name not in theirs:
+                shape = (constraint.kind, constraint.columns, constraint.target, constraint.definition)
+                twin = next((c for c in free if (c.kind, c.columns, c.target, c.definition) == shape), None)
+                if twin is not None:
+                    free.remove(twin)
+                    constraint = replace(constraint, name=twin.name)
+            constraints.append(constraint)
+        tables.append(replace(table, constraints=tuple(sorted(constraints, key=lambda c: c.name))))
+    return Schema(actual.vendor, tuple(tables))
+
+
+def _differences(
+    expected: Schema,
+    actual: Schema,
+    labels: tuple[str, str] = ("first", "second"),
+    declared: Callable[[], set[str]] | None = None,
+) -> list[str]:
+    """:func:`compare_schemas` of the comparable parts (:func:`_comparable`), less two things Django's own
+    migrate changes whichever way it goes:
+
+    * on SQLite, a column whose declared type changed within one affinity (``integer`` to ``bigint``): a table
+      rebuild declares each foreign key column with its target's primary-key type in the migration state, so
+      rolling back and migrating again rewrites ``integer`` columns of a key made before an ``AutoField``
+      became a ``BigAutoField`` as ``bigint`` (pretix: Django's own ``migrate app zero`` then ``migrate``
+      does the same), and SQLite stores both alike;
+    * a constraint or index renamed, when no model state declares either name (``declared()``: the names of
+      ``Meta.indexes`` and ``Meta.constraints``): Django names what it generates after the operation that
+      makes it, so rolling back pretix's ``badges.0003_bigint`` (a key made ``BigAutoField``) recreates the
+      foreign key ``..._fk_badges_badgelayout_id`` as ``..._fk``.  A declared name must come back as it was."""
     if actual.vendor == "sqlite":
-        tables = []
-        for table in actual.tables:
-            before = expected.table(table.name)
-            columns = []
-            for column in table.columns:
-                was = before.column(column.name) if before is not None else None
-                if was is not None and sqlite_affinity(was.type) == sqlite_affinity(column.type):
-                    column = replace(column, type=was.type)
-                columns.append(column)
-            tables.append(replace(table, columns=tuple(columns)))
-        actual = Schema(actual.vendor, tuple(tables))
-    return compare_schemas(_comparable(expected), _comparable(actual), labels)
+        actual = _same_storage(expected, actual)
+    found = compare_schemas(_comparable(expected), _comparable(actual), labels)
+    if found and declared is not None and actual.vendor != "sqlite":
+        actual = _same_generated_names(expected, actual, declared())
+        found = compare_schemas(_comparable(expected), _comparable(actual), labels)
+    return found
 
 
 @contextmanager
@@ -327,10 +387,10 @@ def _batch(migrator: _Migrator, schemas: _Schemas, batch: list[tuple[str, str]],
 
     def check(migrated: Schema) -> bool:
         migrator.migrate(keys=batch, backwards=True)
-        if _differences(head, schemas.read()):
+        if _differences(head, schemas.read(), declared=migrator.declared_names):
             return False
         migrator.migrate(keys=batch)
-        return not _differences(migrated, schemas.read())
+        return not _differences(migrated, schemas.read(), declared=migrator.declared_names)
 
     return _attempt(migrator, schemas, check)
 
@@ -399,7 +459,7 @@ def _batch_dependents(
     def check(migrated: Schema) -> bool:
         migrator.migrate(keys=union, backwards=True)
         migrator.migrate()
-        return not _differences(migrated, schemas.read())
+        return not _differences(migrated, schemas.read(), declared=migrator.declared_names)
 
     return records if _attempt(migrator, schemas, check) else {}
 
@@ -426,7 +486,9 @@ def _roll_back_one(
         if key in deltas and record["unapplied"] == [list(key)]:
             rolled_back = schemas.read()
             expected = _expected(*deltas[key], migrated)
-            record["rollback_diff"] = _differences(expected, rolled_back, ("before applying", "after rollback"))
+            record["rollback_diff"] = _differences(
+                expected, rolled_back, ("before applying", "after rollback"), migrator.declared_names
+            )
     except Exception as exc:
         from django.db.migrations.exceptions import IrreversibleError
 
@@ -439,7 +501,9 @@ def _roll_back_one(
     try:
         migrator.migrate()
         again = schemas.read()  # later checks compare with what is there now, not with a loss already reported
-        record["forward_diff"] = _differences(migrated, again, ("migrated", "after rollback and migrate"))
+        record["forward_diff"] = _differences(
+            migrated, again, ("migrated", "after rollback and migrate"), migrator.declared_names
+        )
     except Exception as exc:
         record["error"] = (record["error"] + "; then " if record["error"] else "") + _error(exc)
         record["seconds"] = time.perf_counter() - started

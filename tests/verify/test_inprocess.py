@@ -435,6 +435,42 @@ def test_model_changes_are_those_the_projects_own_makemigrations_finds(tmp_path:
     assert proc.returncode == (0 if override else 1), proc.stdout + proc.stderr
 
 
+def badges(root: Path, reverse_renames_declared_index: bool = False) -> Path:
+    """pretix's ``badges``: two models with ``AutoField`` keys, one with a foreign key to the other and a
+    declared index; ``0002`` makes both keys ``BigAutoField`` (Django drops and recreates the foreign key)."""
+    folder = make_app(root, "badges")
+    auto = "models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')"
+    layout = f"migrations.CreateModel('Layout', [('id', {auto})])"
+    item = (
+        f"migrations.CreateModel('Item', [('id', {auto}), ('name', models.CharField(max_length=10)), "
+        "('layout', models.ForeignKey('badges.Layout', models.CASCADE))], "
+        "options={'indexes': [models.Index(fields=['name'], name='item_name_idx')]})"
+    )
+    write_migration(folder, "0001_initial", operations=[layout, item])
+    big = "models.BigAutoField(auto_created=True, primary_key=True, serialize=False)"
+    operations = [f"migrations.AlterField('Item', 'id', {big})", f"migrations.AlterField('Layout', 'id', {big})"]
+    if reverse_renames_declared_index:
+        operations.append("migrations.RunSQL('SELECT 1', 'ALTER INDEX item_name_idx RENAME TO other_idx')")
+    write_migration(folder, "0002_bigint", dependencies=[("badges", "0001_initial")], operations=operations)
+    write_settings(root, ["badges"])
+    return root
+
+
+@pytest.mark.postgres
+def test_a_generated_constraint_name_made_anew_by_a_rollback_is_no_difference(tmp_path: Path, pg_cluster):
+    """Was (pretix 2026.8.0 on PostgreSQL): "rolling back badges.0003_bigint does not restore the schema":
+    Django recreates the foreign key ``..._fk_badges_layout_id`` as ``..._fk``.  A declared name (an entry of
+    ``Meta.indexes``) that does not come back is still a difference."""
+    keys = [K("badges", "0002_bigint")]
+    result = migrate_action(badges(tmp_path / "good"), pg_cluster.dsn("postgres"), keys=keys)
+    assert summary(result) == [clean(K("badges", "0002_bigint"))]
+    result = migrate_action(badges(tmp_path / "bad", True), pg_cluster.dsn("postgres"), keys=keys)
+    assert summary(result)[0][4] == [
+        "table badges_item: index item_name_idx index (name) idx only before applying",
+        "table badges_item: index other_idx index (name) idx only after rollback",
+    ]
+
+
 @pytest.mark.postgres
 def test_batch_and_one_by_one_checks_on_postgresql(tmp_path: Path, pg_cluster):
     """On PostgreSQL the batch runs in one transaction that is rolled back: a clean project passes in one
