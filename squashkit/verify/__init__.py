@@ -132,6 +132,8 @@ class DatabaseRun:
     slowest: tuple[tuple[MigrationKey, float], ...]
     rolled_back: tuple[MigrationKey, ...] = ()
     schemas: tuple[float, ...] = ()
+    #: How many of ``rolled_back`` were checked in a batch (the rest alone, each its own Django migrate).
+    together: int = 0
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ class VerifyReport:
                     ],
                     "slowest": [{"migration": str(k), "seconds": round(s, 3)} for k, s in r.slowest],
                     "rolled_back": [str(k) for k in r.rolled_back],
+                    "rolled_back_together": r.together,
                     "schemas": {"count": len(r.schemas), "seconds": round(sum(r.schemas), 3)} if r.schemas else None,
                 }
                 for r in self.runs
@@ -444,7 +447,7 @@ def _run_verify(
                     )
                 )
         if not result["error"]:
-            summary = f"{len(rolled)} migration(s) rolled back and re-applied"
+            summary = f"{len(rolled)} migration(s) rolled back and re-applied, {result.get('batch', 0)} together"
             step("rollback", label, started, rollback_findings, summary, rollback_seconds)
         schema_seconds: tuple[float, ...] = ()
         if schemas and database != "sqlite" and not result["error"]:
@@ -473,6 +476,7 @@ def _run_verify(
                 slowest,
                 tuple(rolled),
                 schema_seconds,
+                result.get("batch", 0),
             )
         )
     return VerifyReport(root, settings, tuple(steps), tuple(findings), tuple(runs))

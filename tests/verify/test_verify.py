@@ -113,6 +113,7 @@ def test_verify_passes_on_sample_project_sqlite(clean):
         "purchase_orders.0012_purchaseorder_currency",
         "sales_orders.0016_order_shipped_at",
     ]
+    assert run["rolled_back_together"] == 6  # the leaves in one batch, the rest (irreversible) in another
     # Rolling back sales_orders' newest migration unapplies purchase_orders' migrations that depend on it,
     # down to an irreversible RunPython: reported (a warning), not a failure.
     (finding,) = out["findings"]
