@@ -4,6 +4,7 @@ Usage::
 
     python -m benchmarks.real_projects pretix|wagtail [--work DIR] [--dsn DSN | --local-postgres]
         [--old-ref REF] [--no-sql] [--json]
+    python -m benchmarks.real_projects pretix|wagtail --setup-only   # steps 1-2, then prints a verify command
 
 Steps, all under ``--work`` (default ``benchmarks/generated/real/<project>/``, gitignored):
 
@@ -361,6 +362,8 @@ def inner(args: argparse.Namespace) -> dict[str, Any]:
         if not where.is_relative_to(tree):
             raise SystemExit(f"{spec.packages[0]} is imported from {where}, not from the copy in {tree}")
 
+    if args.setup_only:
+        return result
     if args.old_ref:
         old = old_checkout(args.old_ref)
         with _timed(times, "deps_old"):
@@ -474,6 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--old-ref", default=OLD_REF, help="git ref of the code before (''  skips it)")
     parser.add_argument("--no-sql", action="store_true", help="compare schemas only, not the SQL per migration")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--setup-only", action="store_true", help="stop after the virtualenv and the copies (e.g. to run verify)"
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.work = (args.work or GENERATED / args.project).resolve()
@@ -488,8 +494,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _postgres(args) as dsn:
         cmd = [str(python), "-m", "benchmarks.real_projects", args.project, "--inner", "--work", str(args.work)]
         cmd += ["--old-ref", args.old_ref] + (["--dsn", dsn] if dsn else []) + (["--no-sql"] if args.no_sql else [])
+        cmd += ["--setup-only"] if args.setup_only else []
         environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
         subprocess.run(cmd, cwd=str(REPO), env=environ, check=True)
+    if args.setup_only:
+        tree = args.work / "original"
+        variables = " ".join(f"{k}={v}" for k, v in spec.env(args.work, tree).items())
+        print(f"{(variables + ' ') if variables else ''}{python.parent / 'squashkit'} verify {tree}")
+        return 0
     result = json.loads((args.work / "result.json").read_text())
     result["times"] = {"venv": setup, **result["times"]}
     (args.work / "result.json").write_text(json.dumps(result, indent=2))
