@@ -18,9 +18,10 @@ from tests.graph.helpers import copy_fixture, line_of, write_settings
 SQUASHKIT = Path(__file__).resolve().parents[2] / "squashkit"
 
 #: Modules allowed to start processes besides the runner, none of them Django: graphviz's ``dot`` (through the
-#: graphviz package, so render.py starts nothing itself) and ``git`` for ``report --before`` and ``verify --since``.
+#: graphviz package, so render.py starts nothing itself), ``git`` for ``report --before`` and ``verify --since``,
+#: and ``initdb``/``pg_ctl`` for the throwaway PostgreSQL cluster of ``--local-postgres`` (proof/cluster.py).
 #: history starts none.
-ALLOWED = {"_django/runner.py", "export/render.py", "report/before.py", "verify/git.py"}
+ALLOWED = {"_django/runner.py", "export/render.py", "proof/cluster.py", "report/before.py", "verify/git.py"}
 _PROCESS_MODULES = {"subprocess", "multiprocessing", "pty", "concurrent.futures.process"}
 _OS_CALLS = {"system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp"}
 
