@@ -76,17 +76,22 @@ def _migrate(root: Path, settings: str) -> float:
     return time.perf_counter() - started
 
 
-def _deps(root: Path, settings: str) -> tuple[float, dict[str, Any]]:
+def squashkit_json(command: str, root: Path, settings: str) -> tuple[float, dict[str, Any]]:
+    """``squashkit COMMAND ROOT --settings S --format json`` timed (wall seconds) with its JSON; exit 0 or 1."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "squashkit", "deps", str(root), "--settings", settings, "--format", "json"],
+        [sys.executable, "-m", "squashkit", command, str(root), "--settings", settings, "--format", "json"],
         cwd=root, env=_env(root, settings), capture_output=True, text=True, check=False,
     )  # fmt: skip
     elapsed = time.perf_counter() - started
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"squashkit deps failed ({proc.returncode}): {proc.stderr}")
+        raise SystemExit(f"squashkit {command} failed ({proc.returncode}): {proc.stderr}")
     data: dict[str, Any] = json.loads(proc.stdout)
     return elapsed, data
+
+
+def _deps(root: Path, settings: str) -> tuple[float, dict[str, Any]]:
+    return squashkit_json("deps", root, settings)
 
 
 def measure(root: Path, settings: str, backend: str, *, baseline: bool = True) -> dict[str, Any]:

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.deps_verify import _env, _project
+from benchmarks.deps_verify import _env, _project, squashkit_json
 
 
 def _timed(cmd: list[str], root: Path, settings: str) -> tuple[float, int]:
@@ -42,16 +42,7 @@ def _timed(cmd: list[str], root: Path, settings: str) -> tuple[float, int]:
 
 
 def _verify(root: Path, settings: str) -> tuple[float, dict[str, Any]]:
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "squashkit", "verify", str(root), "--settings", settings, "--format", "json"],
-        cwd=root, env=_env(root, settings), capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    elapsed = time.perf_counter() - started
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"squashkit verify failed ({proc.returncode}): {proc.stderr}")
-    data: dict[str, Any] = json.loads(proc.stdout)
-    return elapsed, data
+    return squashkit_json("verify", root, settings)
 
 
 def _rollback_target(root: Path, key: str) -> list[str]:
