@@ -18,7 +18,15 @@ from squashkit.proof.schema import Column, Constraint, Schema, Table
 
 _GENERATED_NAME = re.compile(r"^(fk_\d+|__unnamed_constraint_\d+__|__primary__|sqlite_autoindex_.*)$")
 
-__all__ = ["collect_sql", "compare_states", "introspect", "migrate", "scratch_default", "state_signature"]
+__all__ = [
+    "collect_sql",
+    "compare_states",
+    "declared_names",
+    "introspect",
+    "migrate",
+    "scratch_default",
+    "state_signature",
+]
 
 
 def _columns(connection: Any, cursor: Any, table: str) -> tuple[Column, ...]:
@@ -95,6 +103,23 @@ def _constraints(connection: Any, cursor: Any, table: str) -> tuple[Constraint, 
             name = f"{kind} ({', '.join(columns)})" + (f" -> {target[0]}.{target[1]}" if target else "")
         found.append(Constraint(name, kind, columns, target, str(definition) if definition else None))
     return tuple(sorted(found, key=lambda c: c.name))
+
+
+def declared_names(state: Any) -> set[str]:
+    """Names the models of a migration state declare (``Meta.indexes`` / ``Meta.constraints``): the only
+    constraint and index names worth comparing.
+
+    Other names are generated, and how depends on the operations that made them, not on the schema: PostgreSQL
+    names a column check written inline in ``CREATE TABLE`` ``<table>_<column>_check`` while Django's
+    ``AlterField`` adds ``<table>_<column>_<hash>_check``, and a foreign key Django recreates after altering its
+    target's key is named ``..._fk`` where ``CREATE TABLE`` named it ``..._fk_<table>_<column>``; Django itself
+    finds such constraints by columns.
+    """
+    names: set[str] = set()
+    for model in state.models.values():
+        for option in ("indexes", "constraints"):
+            names |= {getattr(item, "name", None) or "" for item in model.options.get(option, [])}
+    return names - {""}
 
 
 def introspect(connection: Any, only: Collection[str] | None = None) -> Schema:

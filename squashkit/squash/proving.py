@@ -12,6 +12,8 @@ import contextlib
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from squashkit.proof.inprocess import declared_names
+
 __all__ = ["database_settings", "migrate_step"]
 
 
@@ -33,20 +35,6 @@ def database_settings(database: str, current: dict[str, Any]) -> dict[str, Any]:
         PASSWORD=unquote(parts.password or ""),
     )
     return params
-
-
-def _declared_names(loader: Any) -> set[str]:
-    """Names the models declare (``Meta.indexes`` / ``Meta.constraints``): the only constraint names compared.
-
-    Other names are generated, and how depends on the operations that made them, not on the schema: PostgreSQL
-    names a column check written inline in ``CREATE TABLE`` ``<table>_<column>_check`` while Django's
-    ``AlterField`` adds ``<table>_<column>_<hash>_check``; Django itself finds such constraints by columns.
-    """
-    names: set[str] = set()
-    for ms in loader.project_state().models.values():
-        for option in ("indexes", "constraints"):
-            names |= {getattr(item, "name", None) or "" for item in ms.options.get(option, [])}
-    return names - {""}
 
 
 def _introspect(connection: Any, declared: set[str]) -> dict[str, Any]:
@@ -221,7 +209,7 @@ def migrate_step(payload: dict[str, Any]) -> dict[str, Any]:
         return out
     loader = MigrationLoader(None, ignore_no_migrations=True)
     if payload.get("introspect"):
-        out["schema"] = _introspect(connection, _declared_names(loader))
+        out["schema"] = _introspect(connection, declared_names(loader.project_state()))
     if payload.get("state") or payload.get("check"):
         if payload.get("state"):
             out["state"] = _state(loader)

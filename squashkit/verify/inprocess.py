@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from squashkit.proof.inprocess import introspect
+from squashkit.proof.inprocess import declared_names, introspect
 from squashkit.proof.schema import Schema, Table, compare_schemas
 
 __all__ = ["migrate_and_roll_back", "migrate_schemas", "static_checks"]
@@ -108,13 +108,7 @@ class _Migrator:
         """The names of every ``Meta.indexes`` and ``Meta.constraints`` entry in the migration state at the end
         of the graph (read once, when first asked)."""
         if self._declared is None:
-            state = self.executor.loader.project_state()
-            self._declared = {
-                getattr(item, "name", None) or ""
-                for model in state.models.values()
-                for option in ("indexes", "constraints")
-                for item in model.options.get(option, [])
-            } - {""}
+            self._declared = declared_names(self.executor.loader.project_state())
         return self._declared
 
     @property
